@@ -1,0 +1,53 @@
+# The two commands a newcomer needs are `make demo` and `make test`; both set
+# up .venv on their own from nothing but python3.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: help demo test check lint typecheck format docs bench soak clean
+
+help:
+	@echo "make demo   - set up and deploy to 12 simulated robots on the embedded emulator"
+	@echo "make test   - set up and run every test"
+	@echo "make check  - ruff (lint + format check) and mypy --strict"
+	@echo "make docs   - build the documentation (mkdocs build --strict)"
+	@echo "make bench  - run the benchmarks side by side with raw aiobotocore"
+	@echo "make soak   - the heavier reliability runs"
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/robomaker-deploy demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+check: lint typecheck
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+docs: $(STAMP)
+	$(BIN)/mkdocs build --strict
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+soak: $(STAMP)
+	$(BIN)/python -m pytest -m soak -o addopts=''
+
+clean:
+	rm -rf $(VENV) site .mypy_cache .ruff_cache .pytest_cache

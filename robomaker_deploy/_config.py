@@ -1,0 +1,33 @@
+"""Client settings, in the SDK's own terms so no aiobotocore type reaches users."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import attrs
+
+__all__ = ["ClientConfig"]
+
+
+@attrs.frozen(kw_only=True)
+class ClientConfig:
+    """How a :class:`DeploymentClient` talks to the service.
+
+    The retry settings govern the SDK's own retries of throttling, 5xx and
+    connection errors (botocore's retries are turned off underneath, see
+    ``_transport``). Every retry of a call reuses its client request token,
+    so a retried create never makes two jobs.
+    """
+
+    max_attempts: int = attrs.field(default=10, validator=attrs.validators.ge(1))
+    """Tries per call, the first included."""
+    backoff_base: float = attrs.field(default=0.05, validator=attrs.validators.gt(0))
+    """First retry waits up to this many seconds; each further one doubles it (full jitter)."""
+    backoff_cap: float = attrs.field(default=5.0, validator=attrs.validators.gt(0))
+    """No single retry waits longer than this."""
+    connect_timeout: float = 10.0
+    read_timeout: float = 60.0
+    max_pool_connections: int = 20
+    http_backend: Literal["auto", "aiohttp", "httpx"] = "auto"
+    """``auto`` picks httpx on trio and aiohttp on asyncio."""
+    user_agent_appid: str | None = None

@@ -1,0 +1,400 @@
+"""Pagers: every listing as an ``async for``, with resume tokens and bounded prefetch.
+
+botocore's paginator resumes only where ``max_items`` cut it, mutates its
+input (so a second iteration continues instead of restarting), loops forever
+on a repeated token and fetches strictly on demand. A :class:`Pager`:
+
+* starts from ``starting_token`` every time it is iterated;
+* keeps ``resume_token`` current after every item, so a consumer that stops
+  mid-page resumes at the very next item;
+* fetches page N+1 while the consumer handles page N (``prefetch``), in the
+  owning client's task group, and cancels that fetch when the consumer is
+  cancelled;
+* raises :class:`PaginationLoopError` on a token it has already seen;
+* can merge several request streams (one per status filter value), newest
+  first, each item once.
+
+Throttling and transient errors inside a page fetch are retried by the
+transport with backoff, so a long listing slows down rather than restarts;
+if retries run out the error propagates and ``resume_token`` still says
+where to pick up.
+"""
+
+from __future__ import annotations
+
+import base64
+import heapq
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Hashable, Sequence
+from typing import Any, Generic, TypeVar
+
+import anyio
+import attrs
+
+from ._errors import PaginationLoopError, ValidationError
+
+__all__ = ["Page", "PageSource", "Pager", "fan_out"]
+
+T = TypeVar("T")
+
+PageSource = Callable[[str | None, int | None], Awaitable["Page[T]"]]
+"""Fetches the page at a service token (``None``: the first) with at most that many items."""
+
+Spawn = Callable[[Callable[[], Coroutine[Any, Any, None]]], None]
+"""Starts a coroutine function in a task group that outlives one ``__anext__``."""
+
+_TOKEN_PREFIX = "rmd1."
+
+
+@attrs.frozen(kw_only=True)
+class Page(Generic[T]):
+    """One page of a listing: its items and the service token of the next page (``None`` on the last)."""
+
+    items: tuple[T, ...]
+    next_token: str | None = None
+
+
+@attrs.frozen
+class _Position:
+    """Where a stream's next unread item is: the page's service token and an offset into it."""
+
+    token: str | None
+    offset: int = 0
+
+
+def _encode(positions: Sequence[_Position | None]) -> str:
+    raw = json.dumps([None if p is None else [p.token, p.offset] for p in positions], separators=(",", ":"))
+    return _TOKEN_PREFIX + base64.urlsafe_b64encode(raw.encode()).decode()
+
+
+def _decode(token: str | None, streams: int) -> list[_Position | None]:
+    if token is None:
+        return [_Position(None)] * streams
+    if not token.startswith(_TOKEN_PREFIX):
+        if streams != 1:
+            raise ValidationError(
+                "starting_token",
+                repr(token),
+                "must be a resume_token of this listing (several status filters)",
+            )
+        return [_Position(token)]
+    try:
+        raw = json.loads(base64.urlsafe_b64decode(token[len(_TOKEN_PREFIX) :].encode()))
+        positions = [None if p is None else _Position(str(p[0]) if p[0] else None, int(p[1])) for p in raw]
+    except (ValueError, TypeError, IndexError) as exc:
+        raise ValidationError("starting_token", repr(token), "is not a token this SDK produced") from exc
+    if len(positions) != streams:
+        raise ValidationError(
+            "starting_token",
+            repr(token),
+            f"was made for a listing of {len(positions)} stream(s), not {streams}",
+        )
+    return positions
+
+
+class _Prefetch(Generic[T]):
+    """One page fetched in the background; ``result()`` waits for it, ``cancel()`` stops it."""
+
+    def __init__(self, spawn: Spawn, fetch: Callable[[], Awaitable[Page[T]]]) -> None:
+        self._fetch = fetch
+        self._done = anyio.Event()
+        self._scope = anyio.CancelScope()
+        self._page: Page[T] | None = None
+        self._error: BaseException | None = None
+        spawn(self._run)
+
+    async def _run(self) -> None:
+        with self._scope:
+            try:
+                self._page = await self._fetch()
+            except Exception as exc:  # handed to the consumer by result()
+                self._error = exc
+        self._done.set()
+
+    async def result(self) -> Page[T]:
+        await self._done.wait()
+        if self._error is not None:
+            raise self._error
+        if self._page is None:
+            raise anyio.get_cancelled_exc_class()()
+        return self._page
+
+    def cancel(self) -> None:
+        self._scope.cancel()
+
+
+class _Stream(Generic[T]):
+    """Reads one request stream item by item, tracking the position of the next unread item."""
+
+    def __init__(
+        self, source: PageSource[T], start: _Position | None, page_size: int | None, spawn: Spawn | None
+    ) -> None:
+        self._source = source
+        self._page_size = page_size
+        self._spawn = spawn
+        self._seen: set[str] = set()
+        self._items: tuple[T, ...] = ()
+        self._index = 0
+        self._page_token: str | None = None
+        self._next_token: str | None = None
+        self._pending: _Prefetch[T] | None = None
+        self._skip = 0
+        self.exhausted = start is None
+        self._started = False
+        if start is not None:
+            self._next_token = start.token
+            self._skip = start.offset
+
+    @property
+    def position(self) -> _Position | None:
+        """Where the next unread item is; ``None`` once the stream is exhausted."""
+        if self.exhausted:
+            return None
+        if self._index < len(self._items):
+            return _Position(self._page_token, self._index)
+        if not self._started:
+            return _Position(self._next_token, self._skip)
+        return _Position(self._next_token) if self._next_token else None
+
+    def _fetch(self, token: str | None) -> Callable[[], Awaitable[Page[T]]]:
+        async def fetch() -> Page[T]:
+            return await self._source(token, self._page_size)
+
+        return fetch
+
+    async def next_page(self) -> Page[T] | None:
+        """The rest of the current page if any, else the next page; ``None`` at the end."""
+        while not self.exhausted:
+            if self._index < len(self._items):
+                rest = self._items[self._index :]
+                self._index = len(self._items)
+                return Page(items=rest, next_token=self._next_token)
+            if self._started and self._next_token is None:
+                self.exhausted = True
+                break
+            token = self._next_token
+            if token is not None:
+                if token in self._seen:
+                    raise PaginationLoopError(
+                        f"the service returned the token {token[:40]!r} twice; stopping instead of looping",
+                        code="PaginationLoop",
+                    )
+                self._seen.add(token)
+            pending, self._pending = self._pending, None
+            try:
+                page = await (pending.result() if pending is not None else self._fetch(token)())
+            except BaseException:
+                if pending is not None:
+                    pending.cancel()
+                raise
+            self._started = True
+            self._page_token = token
+            self._items = page.items
+            self._index = min(self._skip, len(page.items))
+            self._skip = 0
+            self._next_token = page.next_token
+            if (
+                self._next_token is not None
+                and self._spawn is not None
+                and self._next_token not in self._seen
+            ):
+                self._pending = _Prefetch(self._spawn, self._fetch(self._next_token))
+        return None
+
+    async def peek(self) -> T | None:
+        """The next unread item without consuming it (fetching as needed)."""
+        while not self.exhausted and self._index >= len(self._items):
+            page = await self.next_page()
+            if page is None:
+                return None
+            # next_page() consumed the rest; step back so peek/take see it.
+            self._index = len(self._items) - len(page.items)
+        if self.exhausted:
+            return None
+        return self._items[self._index]
+
+    def take(self) -> None:
+        """Consume the item ``peek()`` returned."""
+        self._index += 1
+
+    def close(self) -> None:
+        """Stop any background fetch."""
+        if self._pending is not None:
+            self._pending.cancel()
+            self._pending = None
+
+
+class Pager(Generic[T]):
+    """A listing you iterate with ``async for``; each iteration starts at ``starting_token``.
+
+    * ``async for item in pager`` yields items, fetching pages lazily;
+    * ``pager.pages()`` yields :class:`Page` objects;
+    * ``await pager.collect()`` returns a list (at most ``max_items``);
+    * ``pager.resume_token`` is where the last iteration stopped (``None``
+      once a listing ran to its end): pass it back as ``starting_token``.
+    """
+
+    def __init__(
+        self,
+        source: PageSource[T],
+        *,
+        page_size: int | None = None,
+        max_items: int | None = None,
+        starting_token: str | None = None,
+        prefetch: int = 1,
+        spawn: Spawn | None = None,
+        max_page_size: int | None = None,
+    ) -> None:
+        self._sources: list[PageSource[T]] = [source]
+        self._key: Callable[[T], Hashable] | None = None
+        self._order: Callable[[T], Any] | None = None
+        _check_int("page_size", page_size, 1, max_page_size)
+        _check_int("max_items", max_items, 1, None)
+        _check_int("prefetch", prefetch, 0, 1)
+        self._page_size = page_size
+        self._max_items = max_items
+        self._starting_token = starting_token
+        self._prefetch = prefetch
+        self._spawn = spawn
+        _decode(starting_token, 1)  # a bad token fails here, at the call site
+        self.resume_token: str | None = starting_token
+        """Where the most recent iteration stopped; ``None`` after a listing ran to its end."""
+
+    def _streams(self) -> list[_Stream[T]]:
+        spawn = self._spawn if self._prefetch else None
+        starts = _decode(self._starting_token, len(self._sources))
+        return [
+            _Stream(src, start, self._page_size, spawn)
+            for src, start in zip(self._sources, starts, strict=True)
+        ]
+
+    def _remember(self, streams: Sequence[_Stream[T]]) -> None:
+        positions = [s.position for s in streams]
+        self.resume_token = None if all(p is None for p in positions) else _encode(positions)
+
+    def __aiter__(self) -> AsyncIterator[T]:
+        return self._items()
+
+    async def _items(self) -> AsyncIterator[T]:
+        streams = self._streams()
+        seen: set[Hashable] = set()
+        count = 0
+        try:
+            while self._max_items is None or count < self._max_items:
+                item = await self._next(streams, seen)
+                if item is None:
+                    break
+                count += 1
+                self._remember(streams)
+                yield item
+            self._remember(streams)
+        finally:
+            for stream in streams:
+                stream.close()
+
+    async def _next(self, streams: Sequence[_Stream[T]], seen: set[Hashable]) -> T | None:
+        while True:
+            if len(streams) == 1:
+                best = streams[0]
+                item = await best.peek()
+                if item is None:
+                    return None
+            else:
+                heads = []
+                for index, stream in enumerate(streams):
+                    head = await stream.peek()
+                    if head is not None:
+                        assert self._order is not None
+                        heads.append((self._order(head), index, head))
+                if not heads:
+                    return None
+                _, index, item = heapq.heappop(heads)
+                best = streams[index]
+            best.take()
+            if self._key is None:
+                return item
+            key = self._key(item)
+            if key not in seen:
+                seen.add(key)
+                return item
+
+    async def pages(self) -> AsyncIterator[Page[T]]:
+        """Yield whole pages (for a merged listing: one page per service response, in merge order)."""
+        if len(self._sources) > 1:
+            # A merged listing has no service pages of its own; batch the merge.
+            batch: list[T] = []
+            size = self._page_size or 100
+            async for item in self:
+                batch.append(item)
+                if len(batch) == size:
+                    yield Page(items=tuple(batch), next_token=self.resume_token)
+                    batch = []
+            if batch:
+                yield Page(items=tuple(batch), next_token=self.resume_token)
+            return
+        streams = self._streams()
+        stream = streams[0]
+        count = 0
+        try:
+            while self._max_items is None or count < self._max_items:
+                page = await stream.next_page()
+                if page is None:
+                    break
+                items = page.items
+                if self._max_items is not None and count + len(items) > self._max_items:
+                    items = items[: self._max_items - count]
+                    stream._index -= len(page.items) - len(items)  # unread items stay unread
+                count += len(items)
+                self._remember(streams)
+                yield Page(items=items, next_token=self.resume_token)
+            self._remember(streams)
+        finally:
+            stream.close()
+
+    async def collect(self) -> list[T]:
+        """Every item (at most ``max_items``) in a list."""
+        return [item async for item in self]
+
+
+def fan_out(
+    sources: Sequence[PageSource[T]],
+    *,
+    key: Callable[[T], Hashable],
+    order: Callable[[T], Any],
+    page_size: int | None = None,
+    max_items: int | None = None,
+    starting_token: str | None = None,
+    prefetch: int = 1,
+    spawn: Spawn | None = None,
+    max_page_size: int | None = None,
+) -> Pager[T]:
+    """One pager over several request streams, merged by ``order`` and deduplicated by ``key``."""
+    pager = Pager(
+        sources[0],
+        page_size=page_size,
+        max_items=max_items,
+        prefetch=prefetch,
+        spawn=spawn,
+        max_page_size=max_page_size,
+    )
+    pager._sources = list(sources)
+    if len(sources) > 1:
+        pager._key = key
+        pager._order = order
+    pager._starting_token = starting_token
+    _decode(starting_token, len(sources))
+    pager.resume_token = starting_token
+    return pager
+
+
+def _check_int(name: str, value: int | None, low: int, high: int | None) -> None:
+    if value is None:
+        return
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or value < low
+        or (high is not None and value > high)
+    ):
+        bounds = f"between {low} and {high}" if high is not None else f"at least {low}"
+        raise ValidationError(name, repr(value), f"must be an integer {bounds}")

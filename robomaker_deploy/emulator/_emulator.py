@@ -1,0 +1,267 @@
+"""The in-process emulator: start it, point a client at it, steer it from a test.
+
+The server is aiohttp on asyncio. Asyncio code uses ``async with Emulator()``;
+code on another event loop (trio) or none uses ``with
+Emulator().run_in_background()``, which runs the same server on its own loop
+in a thread. The control methods work the same in both cases.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextlib
+import ipaddress
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import attrs
+from aiohttp import web
+
+from ._faults import FaultConfig, FaultInjector
+from ._server import ServerState, make_app
+from ._service import Service
+from ._store import Store
+
+if TYPE_CHECKING:
+    from .._client import DeploymentClient
+
+T = TypeVar("T")
+
+DEFAULT_ACCOUNT_ID = "123456789012"
+
+
+@attrs.frozen
+class EmulatorCredentials:
+    """The one key pair the emulator accepts; a request signed with any other key is refused."""
+
+    access_key_id: str = "testing"
+    secret_access_key: str = attrs.field(default="testing", repr=False)
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` only accepts local connections (where the admin routes are safe to expose)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+class Emulator:
+    """A local RoboMaker deployment service on a real socket.
+
+    ``speed`` divides every simulated duration (a deployment that takes a
+    minute takes a second at speed 60). ``port=0`` picks a free port. With
+    ``state_file``, state lives in SQLite and survives a restart. ``admin``
+    exposes ``/_emulator/`` routes; by default only on a loopback host. ``seed``
+    makes timings and identifiers repeat from run to run.
+    """
+
+    def __init__(
+        self,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        speed: float = 1.0,
+        credentials: EmulatorCredentials | None = None,
+        region: str = "us-east-1",
+        account_id: str = DEFAULT_ACCOUNT_ID,
+        state_file: str | Path | None = None,
+        admin: bool | None = None,
+        seed: int | None = None,
+    ) -> None:
+        if speed <= 0:
+            raise ValueError(f"speed must be positive, not {speed}")
+        self.host = host
+        self.port = port
+        self.speed = speed
+        self.credentials = credentials or EmulatorCredentials()
+        self.region = region
+        self.account_id = account_id
+        self.state_file = state_file
+        self.admin = is_loopback(host) if admin is None else admin
+        self.seed = seed
+        self._runner: web.AppRunner | None = None
+        self._store: Store | None = None
+        self._service: Service | None = None
+        self._faults = FaultInjector()
+        self._endpoint_url: str | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- life cycle ----------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Open the state and start listening."""
+        if self._runner is not None:
+            raise RuntimeError("the emulator is already running")
+        self._store = Store(self.state_file)
+        self._service = Service(
+            self._store, region=self.region, account_id=self.account_id, speed=self.speed, seed=self.seed
+        )
+        state = ServerState(
+            service=self._service,
+            faults=self._faults,
+            secrets={self.credentials.access_key_id: self.credentials.secret_access_key},
+            region=self.region,
+            admin=self.admin,
+            on_reset=self._reset_now,
+        )
+        runner = web.AppRunner(make_app(state), access_log=None, handle_signals=False)
+        await runner.setup()
+        try:
+            site = web.TCPSite(runner, self.host, self.port)
+            await site.start()
+        except BaseException:
+            await runner.cleanup()
+            self._store.close()
+            raise
+        self._runner = runner
+        host, port = runner.addresses[0][:2]
+        # A wildcard bind is reachable on loopback; "0.0.0.0" is not an address to connect to everywhere.
+        host = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)
+        shown = f"[{host}]" if ":" in host else host
+        self._endpoint_url = f"http://{shown}:{port}"
+        self._loop = asyncio.get_running_loop()
+
+    async def stop(self) -> None:
+        """Stop listening and close the state file. Safe to call twice."""
+        runner, self._runner = self._runner, None
+        if runner is not None:
+            await runner.cleanup()
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+        self._endpoint_url = None
+
+    async def __aenter__(self) -> Emulator:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.stop()
+
+    @contextlib.contextmanager
+    def run_in_background(self) -> Iterator[Emulator]:
+        """Run the server on its own event loop in a daemon thread, for non-asyncio callers.
+
+        ``with Emulator(speed=50).run_in_background() as emu:`` then use
+        ``emu.endpoint_url`` from trio, threads or synchronous code.
+        """
+        ready: concurrent.futures.Future[None] = concurrent.futures.Future()
+        stopping: list[asyncio.Event] = []
+
+        async def main() -> None:
+            stop = asyncio.Event()
+            stopping.append(stop)
+            try:
+                await self.start()
+            except BaseException as error:
+                ready.set_exception(error)
+                return
+            ready.set_result(None)
+            try:
+                await stop.wait()
+            finally:
+                await self.stop()
+
+        thread = threading.Thread(target=asyncio.run, args=(main(),), name="robomaker-emulator", daemon=True)
+        thread.start()
+        try:
+            ready.result()
+        except BaseException:
+            thread.join()
+            raise
+        self._thread = thread
+        loop = self._loop
+        assert loop is not None
+        try:
+            yield self
+        finally:
+            loop.call_soon_threadsafe(stopping[0].set)
+            thread.join()
+            self._thread = None
+            self._loop = None
+
+    # -- where it is ---------------------------------------------------------------------------------
+
+    @property
+    def endpoint_url(self) -> str:
+        """``http://127.0.0.1:<port>``, for ``endpoint_url=`` of any client."""
+        if self._endpoint_url is None:
+            raise RuntimeError("the emulator is not running")
+        return self._endpoint_url
+
+    def client(self, **kwargs: Any) -> DeploymentClient:
+        """A ``DeploymentClient`` already pointed at this emulator, with its credentials.
+
+        Extra keyword arguments (``config=``...) go to the client.
+        """
+        # Imported late: the SDK depends on nothing here, and the emulator must not need the SDK to run.
+        from .._client import DeploymentClient
+
+        return DeploymentClient(
+            endpoint_url=self.endpoint_url,
+            region_name=self.region,
+            aws_access_key_id=self.credentials.access_key_id,
+            aws_secret_access_key=self.credentials.secret_access_key,
+            **kwargs,
+        )
+
+    # -- control (the admin routes' in-process twins) ------------------------------------------------
+
+    def set_faults(self, config: FaultConfig | None = None, **settings: Any) -> FaultConfig:
+        """Replace the fault settings: a :class:`FaultConfig`, or its fields as keywords; none to clear."""
+        chosen = config if config is not None else FaultConfig.from_json(settings)
+        self._on_loop(lambda: self._faults.configure(chosen))
+        return chosen
+
+    def advance_clock(self, seconds: float) -> float:
+        """Move the virtual clock forward by ``seconds``; returns the total offset."""
+        return self._on_loop(lambda: self._running_store().advance_clock(seconds))
+
+    def now(self) -> float:
+        """The emulator's virtual time, as epoch seconds."""
+        return self._on_loop(lambda: self._running_store().now())
+
+    def stats(self) -> dict[str, Any]:
+        """Per-operation call counts and injected faults, as ``GET /_emulator/stats`` returns them."""
+        return self._on_loop(self._faults.stats)
+
+    def reset(self) -> None:
+        """Forget all resources, tokens, faults and counts; rewind the clock."""
+        self._on_loop(self._reset_now)
+
+    def _reset_now(self) -> None:
+        self._running_store().reset()
+        if self._service is not None:
+            self._service.forget_caches()
+        self._faults.reset()
+
+    def _running_store(self) -> Store:
+        if self._store is None:
+            raise RuntimeError("the emulator is not running")
+        return self._store
+
+    def _on_loop(self, action: Callable[[], T]) -> T:
+        # State belongs to the server's loop thread; from any other thread, hand the action over.
+        loop = self._loop
+        if self._thread is None or loop is None or threading.current_thread() is self._thread:
+            return action()
+        future: concurrent.futures.Future[T] = concurrent.futures.Future()
+
+        def run() -> None:
+            try:
+                future.set_result(action())
+            except BaseException as error:
+                future.set_exception(error)
+
+        loop.call_soon_threadsafe(run)
+        return future.result()

@@ -1,0 +1,57 @@
+"""The service's error responses, as one exception type the server turns into the wire form.
+
+Every layer (signature check, validation, the operations themselves) raises
+:class:`ServiceError`; only the server knows how an error travels (status,
+``x-amzn-ErrorType`` header, ``{"message": ...}`` body), so the layers stay
+free of HTTP.
+"""
+
+from __future__ import annotations
+
+# HTTP status per error code, as the real service (and the model's error shapes) had them.
+# The 403s and the others below the model's list are the AWS front door's own errors:
+# they never reach a modeled operation, so the model does not carry them.
+STATUS: dict[str, int] = {
+    "ConcurrentDeploymentException": 400,
+    "IdempotentParameterMismatchException": 400,
+    "InternalServerException": 500,
+    "InvalidParameterException": 400,
+    "LimitExceededException": 400,
+    "ResourceAlreadyExistsException": 400,
+    "ResourceNotFoundException": 400,
+    "ThrottlingException": 400,
+    "UnrecognizedClientException": 403,
+    "InvalidSignatureException": 403,
+    "MissingAuthenticationTokenException": 403,
+    "IncompleteSignatureException": 400,
+    "SerializationException": 400,
+    "UnknownOperationException": 404,
+}
+
+
+class ServiceError(Exception):
+    """An error the emulator answers with, exactly as the service would have.
+
+    ``message`` goes to the client verbatim, so callers must never put a secret
+    (an environment variable's value, a signing key) into it.
+    """
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+
+    @property
+    def status(self) -> int:
+        """The HTTP status the code travels with."""
+        return STATUS.get(self.code, 400)
+
+
+def invalid(message: str) -> ServiceError:
+    """The service's catch-all for a request it will not act on."""
+    return ServiceError("InvalidParameterException", message)
+
+
+def not_found(message: str) -> ServiceError:
+    """An ARN (or version) that names nothing."""
+    return ServiceError("ResourceNotFoundException", message)

@@ -1,0 +1,263 @@
+"""The HTTP face of the emulator: rest-json routing, SigV4, validation, faults, admin routes.
+
+Routes, member locations and constraints all come from the project's service
+model, so a request the SDK can build is a request the emulator can parse,
+and vice versa.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from typing import Any
+from urllib.parse import parse_qs, unquote
+
+import attrs
+from aiohttp import web
+from botocore.model import OperationModel, Shape
+
+from .._service_model import service_model
+from .._validation import violations
+from . import _sigv4
+from ._errors import ServiceError, invalid
+from ._faults import FaultConfig, FaultInjector
+from ._service import Service
+
+log = logging.getLogger("robomaker_deploy.emulator")
+
+ADMIN_PREFIX = "/_emulator/"
+_JSON = "application/json"
+# A member whose values must never be echoed, even where the model does not mark the shape itself
+# sensitive (a wrongly typed environmentVariables map still holds secrets).
+_SECRET_PATH_PARTS = frozenset({"environmentVariables"})
+
+
+@attrs.frozen
+class _Route:
+    method: str
+    pattern: re.Pattern[str]
+    operation: OperationModel
+
+
+def _routes() -> list[_Route]:
+    routes = []
+    model = service_model()
+    for name in model.operation_names:
+        operation = model.operation_model(name)
+        path = operation.http["requestUri"].split("?", 1)[0]
+        # A label matches one percent-encoded path segment (a greedy {label+} would span several).
+        regex = re.sub(
+            r"\{([^}+]+)(\+?)\}",
+            lambda m: f"(?P<{m[1]}>{'.+' if m[2] else '[^/]+'})",
+            re.escape(path).replace(r"\{", "{").replace(r"\}", "}"),
+        )
+        routes.append(_Route(operation.http["method"], re.compile(f"^{regex}$"), operation))
+    return routes
+
+
+@attrs.define
+class ServerState:
+    """Everything a request handler reaches: the service, the faults and who may call."""
+
+    service: Service
+    faults: FaultInjector
+    secrets: Mapping[str, str]
+    """Access key id -> secret access key."""
+    region: str
+    admin: bool
+    on_reset: Callable[[], None]
+
+
+def make_app(state: ServerState) -> web.Application:
+    """The aiohttp application: one catch-all route, dispatching on the model's bindings."""
+    routes = _routes()
+
+    async def handle(request: web.Request) -> web.StreamResponse:
+        if request.path.startswith(ADMIN_PREFIX):
+            if state.admin:
+                return await _admin(state, request)
+            return _error(ServiceError("UnknownOperationException", "Unknown operation"))
+        path, _, query = _origin_form(request).partition("?")
+        for route in routes:
+            match = route.pattern.match(path) if route.method == request.method else None
+            if match is not None:
+                return await _call(state, request, route.operation, match.groupdict(), query)
+        return _error(ServiceError("UnknownOperationException", "Unknown operation"))
+
+    app = web.Application(client_max_size=8 * 1024 * 1024)
+    app.router.add_route("*", "/{tail:.*}", handle)
+    return app
+
+
+def _origin_form(request: web.Request) -> str:
+    """The request target as path and query, still percent-encoded.
+
+    ``raw_path`` is the target exactly as sent, and a client may send the
+    absolute form (``POST http://host/createFleet``, as the httpx backend
+    does); HTTP/1.1 servers must accept it, and signatures cover only the path.
+    """
+    url = request.rel_url
+    query = url.raw_query_string
+    return url.raw_path + (f"?{query}" if query else "")
+
+
+async def _call(
+    state: ServerState, request: web.Request, operation: OperationModel, labels: dict[str, str], query: str
+) -> web.StreamResponse:
+    name = operation.name
+    decision = state.faults.decide(name)
+    body = await request.read()
+    try:
+        _sigv4.verify(
+            method=request.method,
+            host=request.host,
+            raw_path=_origin_form(request),
+            headers=list(request.headers.items()),
+            body=body,
+            secrets=state.secrets,
+            region=state.region,
+            service="robomaker",
+            now=time.time(),
+        )
+        if decision.latency_s:
+            await asyncio.sleep(decision.latency_s)
+        if decision.error == "ThrottlingException":
+            raise ServiceError("ThrottlingException", "Rate exceeded")
+        if decision.error is not None:
+            raise ServiceError(decision.error, "An internal error occurred. Injected by the emulator.")
+        params = _parse(operation, labels, query, body)
+        _validate(operation.input_shape, params)
+        result = state.service.handle(name, params)
+    except ServiceError as error:
+        log.debug("%s -> %s %s", name, error.status, error.code)
+        return _error(error)
+    except Exception:
+        log.exception("%s failed inside the emulator", name)
+        return _error(ServiceError("InternalServerException", "An internal error occurred."))
+    if decision.drop:
+        # The request took effect; the client never learns it. Aborting the transport is what
+        # a load balancer dropping the connection looks like to an HTTP client.
+        log.debug("%s -> dropped", name)
+        if request.transport is not None:
+            request.transport.abort()
+        return web.Response(status=200)
+    log.debug("%s -> 200", name)
+    return web.Response(
+        body=json.dumps(result, separators=(",", ":")).encode(),
+        content_type=_JSON,
+        headers={"x-amzn-RequestId": str(uuid.uuid4())},
+    )
+
+
+def _parse(operation: OperationModel, labels: dict[str, str], query: str, body: bytes) -> dict[str, Any]:
+    """Gather the input members from the body, the path and the query string, decoded once each."""
+    shape = operation.input_shape
+    params: dict[str, Any] = {}
+    if body.strip():
+        try:
+            decoded = json.loads(body)
+        except ValueError:
+            raise ServiceError("SerializationException", "The request body is not valid JSON.") from None
+        if not isinstance(decoded, dict):
+            raise ServiceError("SerializationException", "The request body must be a JSON object.")
+        params.update(decoded)
+    if shape is None:
+        return {}
+    queries = parse_qs(query, keep_blank_values=True)
+    for member_name, member in shape.members.items():
+        location = member.serialization.get("location")
+        if location is None:
+            continue
+        # A member bound to the path or query is never read from the body.
+        params.pop(member_name, None)
+        wire_name = member.serialization.get("name", member_name)
+        if location == "uri" and wire_name in labels:
+            params[member_name] = unquote(labels[wire_name])
+        elif location == "querystring" and wire_name in queries:
+            values = queries[wire_name]
+            params[member_name] = values if member.type_name == "list" else _scalar(member, values[0])
+    # Members the model does not have are ignored, as the service ignored them.
+    return {k: v for k, v in params.items() if k in shape.members}
+
+
+def _scalar(shape: Shape, text: str) -> Any:
+    if shape.type_name in ("integer", "long"):
+        try:
+            return int(text)
+        except ValueError:
+            return text
+    if shape.type_name == "boolean":
+        return {"true": True, "false": False}.get(text, text)
+    return text
+
+
+def _validate(shape: Shape | None, params: dict[str, Any]) -> None:
+    if shape is None:
+        return
+    found = [v for v in violations(shape, params) if not v.rule.startswith("is not a member")]
+    if not found:
+        return
+    parts = []
+    for violation in found:
+        secret = any(part in _SECRET_PATH_PARTS for part in violation.path if isinstance(part, str))
+        value = "<redacted>" if secret else violation.value
+        parts.append(
+            f"Value {value} at '{violation.dotted()}' failed to satisfy constraint: Member {violation.rule}"
+        )
+    noun = "error" if len(parts) == 1 else "errors"
+    raise invalid(f"{len(parts)} validation {noun} detected: " + "; ".join(parts))
+
+
+def _error(error: ServiceError) -> web.Response:
+    return web.Response(
+        status=error.status,
+        body=json.dumps({"message": error.message}).encode(),
+        content_type=_JSON,
+        headers={"x-amzn-ErrorType": error.code, "x-amzn-RequestId": str(uuid.uuid4())},
+    )
+
+
+# -- admin -----------------------------------------------------------------------------------------------
+
+
+async def _admin(state: ServerState, request: web.Request) -> web.StreamResponse:
+    route = (request.method, request.path[len(ADMIN_PREFIX) :].rstrip("/"))
+    try:
+        data = await request.json() if request.can_read_body else {}
+    except ValueError:
+        return web.json_response({"message": "The body must be JSON."}, status=400)
+    if not isinstance(data, dict):
+        return web.json_response({"message": "The body must be a JSON object."}, status=400)
+    store = state.service.store
+    if route == ("GET", "stats"):
+        return web.json_response(state.faults.stats())
+    if route == ("GET", "faults"):
+        return web.json_response(state.faults.config.to_json())
+    if route == ("POST", "faults"):
+        try:
+            config = FaultConfig.from_json(data)
+        except (TypeError, ValueError) as error:
+            return web.json_response({"message": str(error)}, status=400)
+        state.faults.configure(config)
+        return web.json_response(config.to_json())
+    if route == ("GET", "clock"):
+        return web.json_response({"offset_seconds": store.clock_offset, "now": store.now()})
+    if route == ("POST", "clock"):
+        seconds = data.get("advance_seconds")
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
+            return web.json_response(
+                {"message": "advance_seconds must be a non-negative number."}, status=400
+            )
+        store.advance_clock(float(seconds))
+        return web.json_response({"offset_seconds": store.clock_offset, "now": store.now()})
+    if route == ("POST", "reset"):
+        state.on_reset()
+        return web.json_response({})
+    if route == ("GET", "health"):
+        return web.json_response({"ok": True})
+    return web.json_response({"message": f"No admin route {request.method} {request.path}."}, status=404)

@@ -1,0 +1,181 @@
+"""The converter reads every response exactly as botocore's own parser does.
+
+Hypothesis generates response bodies from the service model's output shapes
+(known and unknown enum values, missing optional members, extra members,
+empty and long lists); each body is parsed by botocore's rest-json parser and
+by the SDK's converter, and the two results must carry the same data.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from typing import Any
+
+import pytest
+from botocore.model import Shape, StructureShape
+from botocore.parsers import create_parser
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from robomaker_deploy import (
+    DeploymentJob,
+    DeploymentStatus,
+    Fleet,
+    Robot,
+    RobotApplication,
+    RobotApplicationSummary,
+    RobotRegistration,
+)
+from robomaker_deploy._converter import structure, unstructure
+from robomaker_deploy._service_model import operation_model, service_model
+
+#: Members the service always returns; the models make them required.
+_ALWAYS = {"arn", "name", "fleet", "status", "createdAt", "robot"}
+
+
+def _value(shape: Shape, depth: int = 0) -> st.SearchStrategy[Any]:
+    kind = shape.type_name
+    if kind == "structure":
+        assert isinstance(shape, StructureShape)
+        always = _ALWAYS | set(shape.required_members)
+        required = {n: _value(s, depth + 1) for n, s in shape.members.items() if n in always}
+        optional = {n: _value(s, depth + 1) for n, s in shape.members.items() if n not in always}
+        extra = st.dictionaries(st.sampled_from(["futureMember", "x"]), st.integers(), max_size=1)
+        return st.builds(lambda a, b: {**b, **a}, st.fixed_dictionaries(required, optional=optional), extra)
+    if kind == "list":
+        return st.lists(_value(shape.member, depth + 1), max_size=3)  # type: ignore[attr-defined]
+    if kind == "map":
+        return st.dictionaries(st.text(min_size=1, max_size=5), st.text(max_size=5), max_size=3)
+    if kind == "string":
+        enum = shape.metadata.get("enum")
+        if enum:
+            return st.sampled_from([*enum, "AddedIn2030"])
+        return st.text(max_size=10)
+    if kind in ("integer", "long"):
+        return st.integers(-(2**31), 2**31)
+    if kind in ("float", "double"):
+        return st.floats(0, 100, allow_nan=False)
+    if kind == "timestamp":
+        return st.one_of(st.integers(0, 4_000_000_000), st.floats(0, 4e9, allow_nan=False))
+    raise AssertionError(kind)
+
+
+def _botocore(shape: Shape, body: bytes) -> Any:
+    parsed = create_parser("rest-json").parse({"status_code": 200, "headers": {}, "body": body}, shape)
+    parsed.pop("ResponseMetadata", None)
+    return parsed
+
+
+def _normal(value: Any) -> Any:
+    """Plain comparable data: epoch floats for times, no empty or absent members."""
+    if isinstance(value, datetime):
+        return round(value.timestamp(), 6)
+    if isinstance(value, float) and not math.isinf(value):
+        return round(value, 6)
+    if isinstance(value, Mapping):
+        out = {k: _normal(v) for k, v in value.items()}
+        return {k: v for k, v in out.items() if v not in (None, [], {})}
+    if isinstance(value, (list, tuple)):
+        return [_normal(v) for v in value]
+    return value
+
+
+_CASES: list[tuple[str, str | None, type[Any]]] = [
+    ("CreateDeploymentJob", None, DeploymentJob),
+    ("DescribeDeploymentJob", None, DeploymentJob),
+    ("SyncDeploymentJob", None, DeploymentJob),
+    ("CreateFleet", None, Fleet),
+    ("DescribeFleet", None, Fleet),
+    ("CreateRobot", None, Robot),
+    ("DescribeRobot", None, Robot),
+    ("RegisterRobot", None, RobotRegistration),
+    ("CreateRobotApplication", None, RobotApplication),
+    ("CreateRobotApplicationVersion", None, RobotApplication),
+    ("DescribeRobotApplication", None, RobotApplication),
+    ("ListDeploymentJobs", "deploymentJobs", DeploymentJob),
+    ("ListFleets", "fleetDetails", Fleet),
+    ("ListRobots", "robots", Robot),
+    ("ListRobotApplications", "robotApplicationSummaries", RobotApplicationSummary),
+]
+
+
+def _wire_of(model: Any) -> Any:
+    data = unstructure(model)
+    if isinstance(model, Robot) and "greenGrassGroupId" in data:
+        data["greengrassGroupId"] = data.pop("greenGrassGroupId")
+    return data
+
+
+@pytest.mark.parametrize(("operation", "result_key", "cls"), _CASES, ids=[c[0] for c in _CASES])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data())
+def test_converter_agrees_with_botocore(
+    operation: str, result_key: str | None, cls: type[Any], data: st.DataObject
+) -> None:
+    shape = operation_model(operation).output_shape
+    assert shape is not None
+    response = data.draw(_value(shape))
+    body = json.dumps(response).encode()
+    reference = _botocore(shape, body)
+    decoded = json.loads(body)
+    if result_key is None:
+        ours = _wire_of(structure(decoded, cls))
+        if cls is Robot:
+            reference.pop("greenGrassGroupId", None)
+            if "greengrassGroupId" in reference:
+                ours.setdefault("greengrassGroupId", reference["greengrassGroupId"])
+        expected = {k: v for k, v in reference.items() if k in _members(cls, shape)}
+        assert _normal(ours) == _normal(expected)
+    else:
+        items = [structure(item, cls) for item in decoded.get(result_key, [])]
+        expected_items = [
+            {k: v for k, v in item.items() if k in _members(cls, shape.members[result_key].member)}  # type: ignore[attr-defined]
+            for item in reference.get(result_key, [])
+        ]
+        assert _normal([unstructure(i) for i in items]) == _normal(expected_items)
+
+
+def _members(cls: type[Any], shape: Shape) -> set[str]:
+    """The wire members the model keeps (every member of the shape the model has a field for)."""
+    import attrs
+
+    from robomaker_deploy._converter import _WIRE_RENAMES, wire_name
+
+    names = {_WIRE_RENAMES.get((cls, f.name), wire_name(f.name)) for f in attrs.fields(cls)}
+    if cls is Robot:
+        names.add("greengrassGroupId")
+    return names & set(shape.members)  # type: ignore[attr-defined]
+
+
+def test_every_output_member_has_a_model_field() -> None:
+    """Nothing the service returns is dropped by the models (ListTags and deletes aside)."""
+    for operation, result_key, cls in _CASES:
+        shape = operation_model(operation).output_shape
+        assert shape is not None
+        target = shape.members[result_key].member if result_key else shape  # type: ignore[attr-defined]
+        missing = set(target.members) - _members(cls, target)
+        assert not missing, (operation, missing)
+
+
+def test_timestamps_are_aware_utc() -> None:
+    job = structure(
+        {"arn": "arn:j", "fleet": "arn:f", "status": "Pending", "createdAt": 1700000000.25}, DeploymentJob
+    )
+    assert job.created_at == datetime(2023, 11, 14, 22, 13, 20, 250000, tzinfo=timezone.utc)
+    assert job.created_at.tzinfo is timezone.utc
+
+
+def test_unknown_enum_values_survive() -> None:
+    job = structure({"arn": "a", "fleet": "f", "status": "Paused", "createdAt": 0}, DeploymentJob)
+    assert job.status == "Paused"
+    assert job.status.value == "Paused"
+    assert not job.status.is_known
+    assert job.status not in list(DeploymentStatus)
+    assert unstructure(job)["status"] == "Paused"
+
+
+def test_service_model_has_every_operation() -> None:
+    assert len(service_model().operation_names) == 23
