@@ -16,9 +16,9 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import anyio
-from anyio.abc import TaskGroup
 from botocore import xform_name
 
+from ._background import BackgroundTasks
 from ._config import ClientConfig
 from ._converter import python_name, structure, unstructure
 from ._enums import Architecture, DeploymentStatus, RobotStatus
@@ -130,24 +130,16 @@ class DeploymentClient:
         )
         self._endpoint_url = endpoint_url
         self._waiters: Waiters | None = None
-        self._task_group: TaskGroup | None = None
+        self._background: BackgroundTasks | None = None
 
     def __repr__(self) -> str:
         return f"<DeploymentClient endpoint_url={self._endpoint_url!r}>"
 
     async def __aenter__(self) -> DeploymentClient:
-        if self._task_group is not None:
+        if self._background is not None:
             raise RuntimeError("this DeploymentClient is already open")
         await self._transport.__aenter__()
-        # Work that must outlive one call (a pager's prefetch, the waiters'
-        # shared poller) runs in this task group, so it ends with the client.
-        task_group = anyio.create_task_group()
-        try:
-            await task_group.__aenter__()
-        except BaseException:
-            await self._transport.__aexit__(None, None, None)
-            raise
-        self._task_group = task_group
+        self._background = BackgroundTasks()
         return self
 
     async def __aexit__(
@@ -156,24 +148,21 @@ class DeploymentClient:
         exc_val: BaseException | None,
         exc_tb: TracebackType | None,
     ) -> None:
-        task_group, self._task_group = self._task_group, None
+        background, self._background = self._background, None
         self._waiters = None
         try:
-            if task_group is not None:
-                task_group.cancel_scope.cancel()
-                # The body's own exception is not the task group's business:
-                # handing it over would wrap it in an ExceptionGroup.
-                await task_group.__aexit__(None, None, None)
+            if background is not None:
+                await background.aclose()
         finally:
             await self._transport.__aexit__(exc_type, exc_val, exc_tb)
 
-    def _spawn(self, func: Callable[[], Coroutine[Any, Any, None]]) -> None:
-        """Run ``func`` in the client's task group (it must not raise)."""
-        if self._task_group is None:
+    def _spawn(self, func: Callable[[], Coroutine[Any, Any, None]]) -> anyio.CancelScope:
+        """Run ``func`` in the background until it ends or the client closes (it must not raise)."""
+        if self._background is None:
             raise RuntimeError(
                 "the client is not open: use it as `async with DeploymentClient(...) as client:`"
             )
-        self._task_group.start_soon(func)
+        return self._background.spawn(func)
 
     @property
     def config(self) -> ClientConfig:

@@ -23,7 +23,6 @@ where to pick up.
 from __future__ import annotations
 
 import base64
-import heapq
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Hashable, Sequence
 from typing import Any, Generic, TypeVar
@@ -40,8 +39,8 @@ T = TypeVar("T")
 PageSource = Callable[[str | None, int | None], Awaitable["Page[T]"]]
 """Fetches the page at a service token (``None``: the first) with at most that many items."""
 
-Spawn = Callable[[Callable[[], Coroutine[Any, Any, None]]], None]
-"""Starts a coroutine function in a task group that outlives one ``__anext__``."""
+Spawn = Callable[[Callable[[], Coroutine[Any, Any, None]]], anyio.CancelScope]
+"""Starts a coroutine function that may outlive one ``__anext__``; returns its cancel scope."""
 
 _TOKEN_PREFIX = "rmd1."
 
@@ -98,18 +97,17 @@ class _Prefetch(Generic[T]):
     def __init__(self, spawn: Spawn, fetch: Callable[[], Awaitable[Page[T]]]) -> None:
         self._fetch = fetch
         self._done = anyio.Event()
-        self._scope = anyio.CancelScope()
         self._page: Page[T] | None = None
         self._error: BaseException | None = None
-        spawn(self._run)
+        self._scope = spawn(self._run)
 
     async def _run(self) -> None:
-        with self._scope:
-            try:
-                self._page = await self._fetch()
-            except Exception as exc:  # handed to the consumer by result()
-                self._error = exc
-        self._done.set()
+        try:
+            self._page = await self._fetch()
+        except Exception as exc:  # handed to the consumer by result()
+            self._error = exc
+        finally:
+            self._done.set()
 
     async def result(self) -> Page[T]:
         await self._done.wait()
@@ -308,7 +306,7 @@ class Pager(Generic[T]):
                         heads.append((self._order(head), index, head))
                 if not heads:
                     return None
-                _, index, item = heapq.heappop(heads)
+                _, index, item = min(heads, key=lambda head: head[:2])
                 best = streams[index]
             best.take()
             if self._key is None:

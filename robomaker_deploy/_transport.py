@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import random
-import sys
 from collections.abc import Mapping
 from types import TracebackType
 from typing import Any
@@ -25,6 +24,7 @@ from aiobotocore.parsers import AioResponseParserFactory, AioRestJSONParser
 from aiobotocore.session import AioSession
 from botocore.parsers import ResponseParser
 
+from ._background import running_on_trio
 from ._config import ClientConfig
 from ._errors import (
     AuthenticationError,
@@ -74,17 +74,6 @@ def new_session(profile_name: str | None = None) -> AioSession:
     return session
 
 
-def _running_on_trio() -> bool:
-    trio = sys.modules.get("trio")
-    if trio is None:
-        return False
-    try:
-        trio.lowlevel.current_task()
-    except RuntimeError:
-        return False
-    return True
-
-
 def _aio_config(config: ClientConfig) -> AioConfig:
     options: dict[str, Any] = {
         # The SDK retries (see Transport.call): botocore's standard mode shares a
@@ -102,7 +91,7 @@ def _aio_config(config: ClientConfig) -> AioConfig:
         options["user_agent_appid"] = config.user_agent_appid
     backend = config.http_backend
     if backend == "auto":
-        backend = "httpx" if _running_on_trio() else "aiohttp"
+        backend = "httpx" if running_on_trio() else "aiohttp"
     if backend == "httpx":
         from aiobotocore.httpxsession import HttpxSession
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing_extensions import assert_type
 
 import anyio
 import pytest
+from typing_extensions import assert_type
 
 from robomaker_deploy import (
     AuthenticationError,

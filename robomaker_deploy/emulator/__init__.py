@@ -23,6 +23,7 @@ Admin routes (no signature; on by default only when bound to a loopback host):
 """
 
 from ._emulator import DEFAULT_ACCOUNT_ID, Emulator, EmulatorCredentials
+from ._errors import ServiceError
 from ._faults import FaultConfig
 from ._main import run, serve
 from ._service import JOB_RETENTION_SECONDS
@@ -37,6 +38,7 @@ __all__ = [
     "Emulator",
     "EmulatorCredentials",
     "FaultConfig",
+    "ServiceError",
     "run",
     "serve",
 ]

@@ -131,7 +131,7 @@ async def _call(
         if decision.error is not None:
             raise ServiceError(decision.error, "An internal error occurred. Injected by the emulator.")
         params = _parse(operation, labels, query, body)
-        _validate(operation.input_shape, params)
+        validate(operation.input_shape, params)
         result = state.service.handle(name, params)
     except ServiceError as error:
         log.debug("%s -> %s %s", name, error.status, error.code)
@@ -196,7 +196,8 @@ def _scalar(shape: Shape, text: str) -> Any:
     return text
 
 
-def _validate(shape: Shape | None, params: dict[str, Any]) -> None:
+def validate(shape: Shape | None, params: dict[str, Any]) -> None:
+    """Refuse input that breaks the model, with the message the service gave (secrets redacted)."""
     if shape is None:
         return
     found = [v for v in violations(shape, params) if not v.rule.startswith("is not a member")]
