@@ -44,7 +44,7 @@ docs: $(STAMP)
 	$(BIN)/mkdocs build --strict
 
 bench: $(STAMP)
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench --write-docs
 
 soak: $(STAMP)
 	$(BIN)/python -m pytest -m soak -o addopts=''

@@ -27,6 +27,7 @@ from ._enums import (
 from ._errors import (
     AuthenticationError,
     ConcurrentDeploymentError,
+    ConfigurationError,
     DeploymentFailedError,
     EndpointConnectionError,
     IdempotentParameterMismatchError,
@@ -70,6 +71,7 @@ __all__ = [
     "AuthenticationError",
     "ClientConfig",
     "ConcurrentDeploymentError",
+    "ConfigurationError",
     "DeploymentApplicationConfig",
     "DeploymentClient",
     "DeploymentConfig",

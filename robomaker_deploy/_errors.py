@@ -26,6 +26,7 @@ _FAILED_ROBOT = frozenset({RobotStatus.FAILED, RobotStatus.NO_RESPONSE})
 __all__ = [
     "AuthenticationError",
     "ConcurrentDeploymentError",
+    "ConfigurationError",
     "DeploymentFailedError",
     "EndpointConnectionError",
     "IdempotentParameterMismatchError",
@@ -174,6 +175,12 @@ class MalformedResponseError(RoboMakerError):
     retryable = True
 
 
+class ConfigurationError(RoboMakerError):
+    """The client could not be set up: no region, an unknown profile, an unusable endpoint URL."""
+
+    codes = ("NoRegion", "ProfileNotFound", "InvalidEndpoint")
+
+
 class PaginationLoopError(RoboMakerError):
     """The service handed back a page token it had already given; the listing stops instead of looping."""
 
@@ -199,6 +206,8 @@ _BY_CODE: dict[str, type[RoboMakerError]] = {
         AuthenticationError,
         EndpointConnectionError,
         MalformedResponseError,
+        ConfigurationError,
+        PaginationLoopError,
     )
     for code in cls.codes
 }

@@ -8,7 +8,7 @@ without anybody changing it under another's feet.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from types import MappingProxyType
 
@@ -53,6 +53,14 @@ def _frozen_map(value: Mapping[str, str]) -> Mapping[str, str]:
 
 def _optional_frozen_map(value: Mapping[str, str] | None) -> Mapping[str, str] | None:
     return None if value is None else MappingProxyType(dict(value))
+
+
+def _configs(items: Iterable[DeploymentApplicationConfig]) -> tuple[DeploymentApplicationConfig, ...]:
+    return tuple(items)
+
+
+def _sources(items: Iterable[Source]) -> tuple[Source, ...]:
+    return tuple(items)
 
 
 def _redacted_env(value: Mapping[str, str]) -> str:
@@ -147,7 +155,7 @@ class DeploymentJob:
     status: DeploymentStatus
     created_at: datetime
     deployment_application_configs: tuple[DeploymentApplicationConfig, ...] = attrs.field(
-        default=(), converter=tuple
+        default=(), converter=_configs
     )
     deployment_config: DeploymentConfig | None = None
     failure_reason: str | None = None
@@ -238,7 +246,7 @@ class RobotApplication:
     arn: str
     name: str
     version: str | None = None
-    sources: tuple[Source, ...] = attrs.field(default=(), converter=tuple)
+    sources: tuple[Source, ...] = attrs.field(default=(), converter=_sources)
     robot_software_suite: RobotSoftwareSuite | None = None
     last_updated_at: datetime | None = None
     revision_id: str | None = None

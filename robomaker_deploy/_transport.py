@@ -18,6 +18,7 @@ from typing import Any
 
 import anyio
 import botocore.exceptions
+from botocore import xform_name
 from aiobotocore.client import AioBaseClient
 from aiobotocore.config import AioConfig
 from aiobotocore.parsers import AioResponseParserFactory, AioRestJSONParser
@@ -28,6 +29,7 @@ from ._background import running_on_trio
 from ._config import ClientConfig
 from ._errors import (
     AuthenticationError,
+    ConfigurationError,
     EndpointConnectionError,
     RoboMakerError,
     error_class,
@@ -126,14 +128,17 @@ class Transport:
         self._context: Any = None
 
     async def __aenter__(self) -> Transport:
-        session = new_session(self._profile_name)
-        context = session.create_client(SERVICE_NAME, config=_aio_config(self._config), **self._client_args)
         try:
+            session = new_session(self._profile_name)
+            context = session.create_client(SERVICE_NAME, config=_aio_config(self._config), **self._client_args)
             self._client = await context.__aenter__()
         except botocore.exceptions.NoRegionError as exc:
-            raise RoboMakerError(
+            raise ConfigurationError(
                 "no region given: pass region_name= or set AWS_DEFAULT_REGION", code="NoRegion"
             ) from exc
+        except (botocore.exceptions.BotoCoreError, ValueError) as exc:
+            # An unknown profile, an endpoint URL or region botocore cannot use.
+            raise ConfigurationError(str(exc), code=type(exc).__name__) from exc
         self._context = context
         return self
 
@@ -163,14 +168,14 @@ class Transport:
             )
         return self._client
 
-    async def call(self, operation: str, method: str, params: Mapping[str, Any]) -> bytes:
+    async def call(self, operation: str, params: Mapping[str, Any]) -> bytes:
         """Make one API call, retrying what may succeed later; return the raw JSON body.
 
         ``params`` must already be valid: they are sent as they are, the same
         bytes on every retry (client request tokens included).
         """
         client = self._require()
-        bound = getattr(client, method)
+        bound = getattr(client, xform_name(operation))
         attempt = 1
         while True:
             try:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import pytest
@@ -111,11 +110,8 @@ def test_scale_thousand_robot_describe_and_ten_thousand_job_lists() -> None:
         },
     )
     store.advance_clock(60)  # mid-deployment: nothing cached
-    began = time.perf_counter()
     view = service.handle("DescribeDeploymentJob", {"job": job["arn"]})
-    describe_ms = (time.perf_counter() - began) * 1000
     assert len(view["robotDeploymentSummary"]) == 1000
-    assert describe_ms < 50, describe_ms
 
     small = service.handle("CreateFleet", {"name": "small"})
     robot = service.handle(
@@ -128,7 +124,6 @@ def test_scale_thousand_robot_describe_and_ten_thousand_job_lists() -> None:
             "CreateDeploymentJob",
             {"clientRequestToken": f"t{i}", "fleet": small["arn"], "deploymentApplicationConfigs": config},
         )
-    began = time.perf_counter()
     token = None
     pages = 0
     while True:
@@ -139,6 +134,4 @@ def test_scale_thousand_robot_describe_and_ten_thousand_job_lists() -> None:
         token = page.get("nextToken")
         if not token:
             break
-    assert pages == 51  # 10,001 jobs, 200 a page
-    per_page_ms = (time.perf_counter() - began) * 1000 / pages
-    assert per_page_ms < 20, per_page_ms
+    assert pages == 51  # 10,001 jobs, 200 a page (how fast: `make bench`, not a timed test)
