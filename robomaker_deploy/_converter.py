@@ -71,7 +71,7 @@ def _timestamp(value: Any, _: Any) -> datetime | None:
     raise TypeError(f"expected epoch seconds, got {value!r}")
 
 
-def _enum_hook(cls: type[_OpenEnum]) -> Callable[[Any, Any], _OpenEnum]:
+def _enum_hook(cls: type[_OpenEnum]) -> Callable[[Any, Any], _OpenEnum | None]:
     # Enum.__call__ is slow for the hot path; a dict lookup answers known values
     # and the class call is only needed to make an unknown value's pseudo-member.
     table: Mapping[str, _OpenEnum] = {member.value: member for member in cls}

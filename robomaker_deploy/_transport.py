@@ -18,11 +18,11 @@ from typing import Any
 
 import anyio
 import botocore.exceptions
-from botocore import xform_name
 from aiobotocore.client import AioBaseClient
 from aiobotocore.config import AioConfig
 from aiobotocore.parsers import AioResponseParserFactory, AioRestJSONParser
 from aiobotocore.session import AioSession
+from botocore import xform_name
 from botocore.parsers import ResponseParser
 
 from ._background import running_on_trio
@@ -130,7 +130,9 @@ class Transport:
     async def __aenter__(self) -> Transport:
         try:
             session = new_session(self._profile_name)
-            context = session.create_client(SERVICE_NAME, config=_aio_config(self._config), **self._client_args)
+            context = session.create_client(
+                SERVICE_NAME, config=_aio_config(self._config), **self._client_args
+            )
             self._client = await context.__aenter__()
         except botocore.exceptions.NoRegionError as exc:
             raise ConfigurationError(

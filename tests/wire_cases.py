@@ -18,7 +18,7 @@ import sys
 from typing import Any
 
 import botocore.session
-from botocore.awsrequest import AWSResponse
+from botocore.awsrequest import AWSResponse, HTTPHeaders
 
 _FLEET = "arn:aws:robomaker:us-west-2:123456789012:fleet/demo/1700000000000"
 _ROBOT = "arn:aws:robomaker:us-west-2:123456789012:robot/r1/1700000000001"
@@ -150,7 +150,7 @@ def capture(session: Any) -> list[dict[str, Any]]:
                 "body": body.decode(),
             }
         )
-        return AWSResponse(request.url, 200, {}, _Raw(b"{}"))
+        return AWSResponse(request.url, 200, HTTPHeaders(), _Raw(b"{}"))
 
     client.meta.events.register_first("before-send.robomaker.*", intercept)
     for method, params in CASES:

@@ -1,0 +1,233 @@
+"""Waiting on 500 deployments at once: shared waiters against one describe loop per job.
+
+Against the emulator (on its own thread, so the server does not share the
+client's event loop), 500 fleets of one or two robots each get a deployment
+at the same moment, and each is waited on three ways, one after the other,
+on fresh deployments of the same fleets:
+
+* ``naive``: the botocore-style waiter, one DescribeDeploymentJob loop per
+  job with a fixed delay (``min_delay``, so it answers as fast as the
+  shared waiters' first polls do);
+* ``backoff`` (only with ``BENCH_WAITERS_BACKOFF=1``, ~40 s more): this
+  SDK's waiters with sharing turned off (one describe per poll per waiter,
+  Smithy backoff from ``min_delay`` to ``max_delay``), to tell what the
+  backoff saves from what the sharing saves;
+* ``shared``: ``client.wait_for_deployment_job`` as it is.
+
+For each, the calls the emulator counted (DescribeDeploymentJob and
+ListDeploymentJobs) while the waiters ran, and the time from each job's end
+(its last robot's finish time, on the emulator's clock, which is the wall
+clock) to its waiter's return: worst and median. Delays are the SDK's
+defaults (2 s, 30 s) divided by the emulator's speed, so that the ratios are
+those of a real deployment.
+
+At speed 2 each deployment lasts 13-33 s, so each way takes about 35 s.
+The emulator and the client serve about 500 requests a second on one
+machine, which is about what the naive waiters ask for here (500 jobs / 1 s);
+with more jobs or a shorter delay they would be capped by that throughput
+rather than by their own schedule, and the comparison would flatter nobody.
+
+Run: ``python -m bench.bench_waiters`` (or ``python -m bench``).
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import anyio
+
+from bench._common import Report
+from robomaker_deploy import (
+    Architecture,
+    DeploymentApplicationConfig,
+    DeploymentClient,
+    DeploymentJob,
+    Fleet,
+    LaunchConfig,
+    RobotSoftwareSuite,
+    RobotSoftwareSuiteName,
+    RobotSoftwareSuiteVersion,
+    SourceConfig,
+)
+from robomaker_deploy.emulator import Emulator
+
+JOBS = 500
+SPEED = 2.0
+MIN_DELAY = 2.0 / SPEED
+MAX_DELAY = 30.0 / SPEED
+WAITED = ("DescribeDeploymentJob", "ListDeploymentJobs")
+
+
+async def _setup(client: DeploymentClient) -> tuple[list[Fleet], DeploymentApplicationConfig]:
+    app = await client.create_robot_application(
+        name="bench-waiters",
+        sources=[SourceConfig(s3_bucket="bundles", s3_key="app.tar.gz", architecture=Architecture.X86_64)],
+        robot_software_suite=RobotSoftwareSuite(
+            name=RobotSoftwareSuiteName.ROS2, version=RobotSoftwareSuiteVersion.FOXY
+        ),
+    )
+    version = await client.create_robot_application_version(app)
+    config = DeploymentApplicationConfig(
+        application=app.arn,
+        application_version=version.version or "1",
+        launch_config=LaunchConfig(package_name="pkg", launch_file="app.launch"),
+    )
+    fleets: list[Fleet | None] = [None] * JOBS
+    limiter = anyio.CapacityLimiter(50)
+
+    async def fleet(index: int) -> None:
+        async with limiter:
+            made = await client.create_fleet(name=f"bench-{index}")
+            for robot_index in range(1 + index % 2):
+                robot = await client.create_robot(
+                    name=f"bench-{index}-{robot_index}",
+                    architecture=Architecture.X86_64,
+                    greengrass_group_id=f"gg-{index}-{robot_index}",
+                )
+                await client.register_robot(fleet=made, robot=robot)
+            fleets[index] = made
+
+    async with anyio.create_task_group() as group:
+        for index in range(JOBS):
+            group.start_soon(fleet, index)
+    return [f for f in fleets if f is not None], config
+
+
+async def _deploy_all(
+    client: DeploymentClient, fleets: list[Fleet], config: DeploymentApplicationConfig
+) -> list[DeploymentJob]:
+    jobs: list[DeploymentJob | None] = [None] * len(fleets)
+    limiter = anyio.CapacityLimiter(50)
+
+    async def one(index: int) -> None:
+        async with limiter:
+            jobs[index] = await client.create_deployment_job(
+                fleet=fleets[index], application_configs=[config]
+            )
+
+    async with anyio.create_task_group() as group:
+        for index in range(len(fleets)):
+            group.start_soon(one, index)
+    return [job for job in jobs if job is not None]
+
+
+async def _naive_wait(client: DeploymentClient, job: DeploymentJob) -> DeploymentJob:
+    """botocore's waiter model: describe, check the acceptors, sleep a fixed delay, again."""
+    while True:
+        current = await client.describe_deployment_job(job)
+        if current.status.is_terminal:
+            return current
+        await anyio.sleep(MIN_DELAY)
+
+
+def _ended_at(job: DeploymentJob) -> float:
+    finishes = [
+        r.deployment_finish_time for r in job.robot_deployment_summary or () if r.deployment_finish_time
+    ]
+    return max(finishes).timestamp() if finishes else time.time()
+
+
+async def _run(
+    emu: Emulator,
+    client: DeploymentClient,
+    fleets: list[Fleet],
+    config: DeploymentApplicationConfig,
+    wait: Callable[[DeploymentJob], Awaitable[DeploymentJob]],
+) -> dict[str, Any]:
+    jobs = await _deploy_all(client, fleets, config)
+    before = emu.stats()["calls"]
+    latencies: list[float] = []
+    started = time.monotonic()
+
+    async def one(job: DeploymentJob) -> None:
+        final = await wait(job)
+        latencies.append(max(0.0, time.time() - _ended_at(final)))
+
+    async with anyio.create_task_group() as group:
+        for job in jobs:
+            group.start_soon(one, job)
+    after = emu.stats()["calls"]
+    per_op = {op: after.get(op, 0) - before.get(op, 0) for op in WAITED}
+    return {
+        "calls": sum(per_op.values()),
+        "per_op": per_op,
+        "worst": max(latencies),
+        "median": statistics.median(latencies),
+        "seconds": time.monotonic() - started,
+        "jobs": len(latencies),
+    }
+
+
+async def main(report: Report | None = None) -> None:
+    """Run the ways of waiting, print their call counts and latencies, and add the ratios to ``report``."""
+    print(f"waiters: {JOBS} concurrent deployments, emulator speed {SPEED:g}x,")
+    print(f"  delays {MIN_DELAY:g}-{MAX_DELAY:g} s (the defaults 2-30 s at that speed);")
+    print(f"  naive: fixed {MIN_DELAY:g} s")
+    with Emulator(speed=SPEED, seed=5).run_in_background() as emu:
+        async with emu.client() as client:
+            assert isinstance(client, DeploymentClient)
+            fleets, config = await _setup(client)
+
+            async def naive(job: DeploymentJob) -> DeploymentJob:
+                return await _naive_wait(client, job)
+
+            async def sdk(job: DeploymentJob) -> DeploymentJob:
+                return await client.wait_for_deployment_job(job, min_delay=MIN_DELAY, max_delay=MAX_DELAY)
+
+            results: dict[str, dict[str, Any]] = {}
+            results["naive"] = await _run(emu, client, fleets, config, naive)
+            hub = client._waiter_hub()
+            if os.environ.get("BENCH_WAITERS_BACKOFF"):  # ~40 s more
+                hub.list_threshold = 10**9  # sharing off: every poll is its own describe
+                results["backoff"] = await _run(emu, client, fleets, config, sdk)
+                hub.list_threshold = 8
+            results["shared"] = await _run(emu, client, fleets, config, sdk)
+            stats = hub.stats
+
+    base = results["naive"]["calls"]
+    header = (
+        ("calls", 7),
+        ("describe", 9),
+        ("list", 6),
+        ("vs naive", 9),
+        ("worst", 8),
+        ("median", 8),
+        ("wall", 6),
+    )
+    print("  " + " " * 8 + "".join(f" {name:>{width}}" for name, width in header))
+    for name, r in results.items():
+        print(
+            f"  {name:8} {r['calls']:7d} {r['per_op']['DescribeDeploymentJob']:9d} "
+            f"{r['per_op']['ListDeploymentJobs']:6d} {r['calls'] / base:9.3f} "
+            f"{r['worst']:7.2f}s {r['median']:7.2f}s {r['seconds']:5.1f}s"
+        )
+    print(
+        f"  shared: {stats.passes} listing passes, {stats.early_wakes} early wakes; "
+        f"end-to-return worst {results['shared']['worst']:.2f} s vs max poll interval {MAX_DELAY:g} s"
+    )
+    if report is not None:
+        shared = results["shared"]
+        report.ratio(
+            f"calls to wait on {JOBS} jobs, shared waiters",
+            shared["calls"],
+            "a describe loop per job",
+            base,
+            "<= 0.1",
+            unit="calls",
+        )
+        report.ratio(
+            "worst job-end-to-return, shared waiters",
+            shared["worst"],
+            "max poll interval",
+            MAX_DELAY,
+            "<= 1",
+            unit="s",
+        )
+
+
+if __name__ == "__main__":
+    anyio.run(main)

@@ -1,0 +1,137 @@
+"""Every script in examples/ runs against the emulator, as CI runs it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+import anyio
+import pytest
+
+from robomaker_deploy import (
+    Architecture,
+    DeploymentApplicationConfig,
+    LaunchConfig,
+    RobotSoftwareSuite,
+    RobotSoftwareSuiteName,
+    SourceConfig,
+)
+from robomaker_deploy.emulator import TAG_FAIL_STEP, Emulator
+
+pytestmark = pytest.mark.robomaker_emulator(speed=300)
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+FAST = ["--min-delay", "0.02", "--max-delay", "0.1"]
+
+
+async def _setup(emulator: Emulator) -> dict[str, str]:
+    async with emulator.client() as client:
+        source = SourceConfig(s3_bucket="bundles", s3_key="app.tar.gz", architecture=Architecture.ARM64)
+        app = await client.create_robot_application(
+            name="ex-app",
+            sources=[source],
+            robot_software_suite=RobotSoftwareSuite(name=RobotSoftwareSuiteName.ROS2),
+        )
+        await client.create_robot_application_version(app)
+        arns = {"app": app.arn}
+        for name, failing in (("good", False), ("bad", True), ("watched", False)):
+            fleet = await client.create_fleet(name=name)
+            for n in range(3):
+                tags = {TAG_FAIL_STEP: "Launching"} if failing and n == 0 else {}
+                robot = await client.create_robot(
+                    name=f"{name}-{n}", architecture=Architecture.ARM64, greengrass_group_id="g", tags=tags
+                )
+                await client.register_robot(fleet=fleet, robot=robot)
+            arns[name] = fleet.arn
+        config = DeploymentApplicationConfig(
+            application=app.arn,
+            application_version="1",
+            launch_config=LaunchConfig(package_name="p", launch_file="l.launch"),
+        )
+        job = await client.create_deployment_job(fleet=arns["watched"], application_configs=[config])
+        arns["job"] = job.arn
+        return arns
+
+
+def _env(emulator: Emulator) -> Mapping[str, str]:
+    return {
+        **os.environ,
+        "AWS_ENDPOINT_URL": emulator.endpoint_url,
+        "AWS_ACCESS_KEY_ID": emulator.credentials.access_key_id,
+        "AWS_SECRET_ACCESS_KEY": emulator.credentials.secret_access_key,
+        "AWS_DEFAULT_REGION": emulator.region,
+        "AWS_CONFIG_FILE": os.devnull,
+        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+    }
+
+
+def _run(script: str, *args: str, env: Mapping[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(EXAMPLES / script), *args],
+        env=dict(env),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_every_example_is_covered() -> None:
+    assert sorted(p.name for p in EXAMPLES.glob("*.py")) == [
+        "deploy_and_wait.py",
+        "list_with_filters.py",
+        "test_with_fixture.py",
+        "watch_progress.py",
+    ]
+
+
+def test_the_scripts_run_against_the_emulator(robomaker_emulator_background: Emulator) -> None:
+    emulator = robomaker_emulator_background
+    arns = anyio.run(_setup, emulator)
+    env = _env(emulator)
+    common = ["--application", arns["app"], "--version", "1", "--package", "p", "--launch-file", "l.launch"]
+
+    good = _run("deploy_and_wait.py", "--fleet", arns["good"], *common, *FAST, env=env)
+    assert good.returncode == 0, good.stderr
+    assert "deployment Succeeded: 3 robot(s) in sync" in good.stdout
+
+    bad = _run("deploy_and_wait.py", "--fleet", arns["bad"], *common, *FAST, env=env)
+    assert bad.returncode == 1, bad.stderr
+    assert "GreengrassDeploymentFailed" in bad.stdout
+
+    watched = _run("watch_progress.py", arns["job"], *FAST, env=env)
+    assert watched.returncode == 0, watched.stderr
+    assert f"{arns['job']}: Succeeded" in watched.stdout
+
+    listed = _run("list_with_filters.py", "--fleet-name", "good", "--batch", "1", env=env)
+    assert listed.returncode == 0, listed.stderr
+    assert "good-0 (ARM64): InSync" in listed.stdout
+    assert "(1 batch(es))" in listed.stdout or "(2 batch(es))" in listed.stdout
+    failed = _run(
+        "list_with_filters.py", "--status", "Failed", "--status", "Succeeded", "--batch", "2", env=env
+    )
+    assert failed.returncode == 0, failed.stderr
+    assert failed.stdout.count("deployment-job/") == 3
+
+
+def test_the_fixture_example_passes() -> None:
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            str(EXAMPLES / "test_with_fixture.py"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "2 passed" in proc.stdout
