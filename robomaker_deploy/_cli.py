@@ -29,7 +29,6 @@ from typing import Any, TypeVar
 
 import anyio
 import attrs
-import botocore.exceptions
 import click
 from rich.console import Console
 from rich.table import Table
@@ -41,6 +40,7 @@ from ._enums import DeploymentStatus, RobotStatus
 from ._errors import (
     AuthenticationError,
     ConcurrentDeploymentError,
+    ConfigurationError,
     DeploymentFailedError,
     EndpointConnectionError,
     InvalidParameterError,
@@ -239,18 +239,8 @@ class _Failed(Exception):
         self.code = code
 
 
-def _unwrap(exc: BaseException) -> BaseException:
-    """The one error inside (nested) exception groups of a single error, as task groups raise them."""
-    while True:
-        inner = getattr(exc, "exceptions", None)  # a BaseExceptionGroup (from the backport on 3.10)
-        if not (isinstance(inner, tuple) and len(inner) == 1 and isinstance(inner[0], BaseException)):
-            return exc
-        exc = inner[0]
-
-
 def _explain(exc: BaseException) -> tuple[int, str]:
     """The exit code and the one line that says what failed, why and what to do."""
-    exc = _unwrap(exc)
     if isinstance(exc, _CliError):
         return exc.code, str(exc)
     if isinstance(exc, ValidationError):
@@ -263,17 +253,15 @@ def _explain(exc: BaseException) -> tuple[int, str]:
         )
     if isinstance(exc, DeploymentFailedError):
         return EXIT_DEPLOYMENT_FAILED, str(exc)
-    if isinstance(exc, RoboMakerError):
+    if isinstance(exc, ConfigurationError):
         if exc.code == "NoRegion":
             return EXIT_USAGE, "no AWS region given: pass --region or set AWS_REGION / AWS_DEFAULT_REGION."
+        return EXIT_USAGE, f"{exc.message}: check --profile / AWS_PROFILE, --region and --endpoint-url."
+    if isinstance(exc, RoboMakerError):
         hint = _HINTS.get(type(exc), "")
         if isinstance(exc, InvalidParameterError):
             return EXIT_USAGE, f"the service refused the request: {exc}. Check the options you gave."
         return EXIT_SERVICE_ERROR, f"{exc}.{hint}"
-    if isinstance(exc, botocore.exceptions.ProfileNotFound):
-        return EXIT_USAGE, f"{exc}: check --profile or AWS_PROFILE, or configure it with 'aws configure'."
-    if isinstance(exc, botocore.exceptions.BotoCoreError):
-        return EXIT_SERVICE_ERROR, f"{exc}."
     if isinstance(exc, (KeyboardInterrupt, click.exceptions.Abort)):
         return EXIT_INTERRUPTED, "interrupted."
     return EXIT_SERVICE_ERROR, f"unexpected {type(exc).__name__}: {exc}. Run again with --debug for details."
