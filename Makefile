@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help demo test check lint typecheck format docs bench soak clean
+.PHONY: help demo test check lint typecheck format docs bench soak lock clean
 
 help:
 	@echo "make demo   - set up and deploy to 12 simulated robots on the embedded emulator"
@@ -15,10 +15,10 @@ help:
 	@echo "make bench  - run the benchmarks side by side with raw aiobotocore"
 	@echo "make soak   - the heavier reliability runs"
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
 	@touch $(STAMP)
 
 demo: $(STAMP)
@@ -48,6 +48,16 @@ bench: $(STAMP)
 
 soak: $(STAMP)
 	$(BIN)/python -m pytest -m soak -o addopts=''
+
+# Re-resolve the dependencies from pyproject.toml in a scratch venv and pin what came out.
+lock:
+	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/python -m pip install --quiet --upgrade pip
+	.venv-lock/bin/python -m pip install --quiet -e '.[dev]'
+	{ echo "# The versions CI and 'make' install (pip constraints), so every machine tests the same set."; \
+	  echo "# Regenerate after changing dependencies: make lock"; \
+	  .venv-lock/bin/python -m pip freeze --exclude-editable; } > constraints.txt
+	rm -rf .venv-lock
 
 clean:
 	rm -rf $(VENV) site .mypy_cache .ruff_cache .pytest_cache

@@ -23,6 +23,12 @@ Path = tuple[str | int, ...]
 _REDACTED = "<redacted>"
 
 
+class MapKey(str):
+    """A part of a :data:`Path` that is a map's key, not a member name (so it is never renamed)."""
+
+    __slots__ = ()
+
+
 @attrs.frozen
 class Violation:
     """One broken constraint: where (a path of wire names), what rule, and the value."""
@@ -39,7 +45,7 @@ class Violation:
             if isinstance(part, int):
                 out += f"[{part}]"
             else:
-                name = rename(part) if rename else part
+                name = rename(part) if rename and not isinstance(part, MapKey) else part
                 out += f".{name}" if out else name
         return out or "<input>"
 
@@ -49,8 +55,23 @@ def _compiled(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
-def _show(value: object, shape: Shape) -> str:
+@functools.cache
+def _holds_secret(shape: Shape) -> bool:
+    """Whether a value of ``shape`` may contain a sensitive one (a map of secrets, a list of such maps)."""
     if shape.metadata.get("sensitive"):
+        return True
+    if isinstance(shape, StructureShape):
+        return any(_holds_secret(member) for member in shape.members.values())
+    if isinstance(shape, MapShape):
+        return _holds_secret(shape.key) or _holds_secret(shape.value)
+    member = getattr(shape, "member", None)
+    return member is not None and _holds_secret(member)
+
+
+def _show(value: object, shape: Shape) -> str:
+    # A container is shown whole, so one holding a secret anywhere (an environment-variable map with
+    # too many entries, a list of launch configs) is redacted as the secret itself would be.
+    if _holds_secret(shape):
         return _REDACTED
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
@@ -77,8 +98,8 @@ def violations(shape: Shape, value: object, path: Path = ()) -> Iterator[Violati
         yield from _length(shape, value, len(value), path, "entries")
         assert isinstance(shape, MapShape)
         for key, item in value.items():
-            key_path = (*path, str(key))
-            yield from violations(shape.key, key, (*path, f"<key {key!r}>"))
+            key_path = (*path, MapKey(str(key)))
+            yield from violations(shape.key, key, (*path, MapKey(f"<key {key!r}>")))
             yield from violations(shape.value, item, key_path)
     elif kind == "string":
         if not isinstance(value, str):
