@@ -38,12 +38,11 @@ from ._models import (
 from ._pagination import Page, Pager, PageSource, fan_out
 from ._service_model import operation_model
 from ._transport import Transport
-from ._validation import violations
+from ._validation import Violation, violations
+from ._waiters import DEFAULT_MAX_DELAY, DEFAULT_MIN_DELAY, DEFAULT_TIMEOUT, WaitClock, Waiters, WaitPolicy
 
 if TYPE_CHECKING:
     from collections.abc import AsyncGenerator
-
-    from ._waiters import WaitClock, Waiters, WaitPolicy
 
 __all__ = ["DeploymentClient"]
 
@@ -54,6 +53,9 @@ _PARAM_NAMES = {
     "deploymentApplicationConfigs": "application_configs",
     "applicationVersion": "application_version",
 }
+
+#: Operations whose ``applicationVersion`` is the method's ``version=`` argument.
+_VERSION_ARGUMENT = frozenset({"DescribeRobotApplication", "DeleteRobotApplication"})
 
 _LATEST_HINT = (
     "must be a numbered version such as '1': $LATEST cannot be deployed; "
@@ -86,6 +88,12 @@ def _status_values(
         if member.value not in values:
             values.append(member.value)
     return values
+
+
+def _token(given: str | None) -> str:
+    # Only an omitted token is generated: an empty one is invalid input, and silently replacing it
+    # would turn the caller's idempotent retries into new jobs.
+    return str(uuid.uuid4()) if given is None else given
 
 
 def _filters(name: str, value: str | None) -> list[dict[str, Any]] | None:
@@ -180,13 +188,21 @@ class DeploymentClient:
         try:
             # orjson: the body of a 1,000-robot job decodes in well under half
             # json's time (see docs/benchmarks.md); it raises ValueError subclasses.
-            return orjson.loads(body)
+            data = orjson.loads(body)
         except ValueError as exc:
             raise MalformedResponseError(
                 f"the response body is not JSON ({len(body)} bytes)",
                 code="MalformedResponse",
                 operation=operation,
             ) from exc
+        if not isinstance(data, dict):
+            # Every output of the model is a JSON object; callers read members off it.
+            raise MalformedResponseError(
+                f"the response body is JSON but not an object ({type(data).__name__})",
+                code="MalformedResponse",
+                operation=operation,
+            )
+        return data
 
     @staticmethod
     def _check(operation: str, wire: Mapping[str, Any]) -> None:
@@ -199,14 +215,25 @@ class DeploymentClient:
         def rename(member: str) -> str:
             return _PARAM_NAMES.get(member) or python_name(member)
 
+        def name(problem: Violation) -> str:
+            # The parameter the caller passed, where it is not the wire member's own name.
+            dotted = problem.dotted(rename)
+            if problem.path[:1] == ("nextToken",):
+                return "starting_token"
+            if problem.path[:1] == ("filters",) and isinstance(wire.get("filters"), list):
+                head = wire["filters"][0] if wire["filters"] else None
+                if isinstance(head, Mapping) and isinstance(head.get("name"), str):
+                    return python_name(head["name"])
+            if problem.path[:1] == ("applicationVersion",) and operation in _VERSION_ARGUMENT:
+                return "version"
+            return dotted
+
         first = problems[0]
-        field = first.dotted(rename)
+        field = name(first)
         rule = first.rule
         if first.path and first.path[-1] == "applicationVersion" and first.value == "'$LATEST'":
             rule = _LATEST_HINT
-        raise ValidationError(
-            field, first.value, rule, [f"{p.dotted(rename)}={p.value}: {p.rule}" for p in problems]
-        )
+        raise ValidationError(field, first.value, rule, [f"{name(p)}={p.value}: {p.rule}" for p in problems])
 
     async def _structured(self, operation: str, params: Mapping[str, Any], cls: type[T]) -> T:
         data = await self._call(operation, params)
@@ -247,7 +274,7 @@ class DeploymentClient:
                 "deploymentApplicationConfigs": unstructure(list(application_configs)),
                 "deploymentConfig": unstructure(deployment_config),
                 "tags": dict(tags) if tags is not None else None,
-                "clientRequestToken": client_request_token or str(uuid.uuid4()),
+                "clientRequestToken": _token(client_request_token),
             },
             DeploymentJob,
         )
@@ -262,7 +289,7 @@ class DeploymentClient:
         """Bring robots that missed the fleet's last successful deployment up to date."""
         return await self._structured(
             "SyncDeploymentJob",
-            {"fleet": _arn(fleet), "clientRequestToken": client_request_token or str(uuid.uuid4())},
+            {"fleet": _arn(fleet), "clientRequestToken": _token(client_request_token)},
             DeploymentJob,
         )
 
@@ -538,8 +565,6 @@ class DeploymentClient:
 
     def _waiter_hub(self) -> Waiters:
         if self._waiters is None:
-            from ._waiters import Waiters
-
             self._waiters = Waiters(self)
         return self._waiters
 
@@ -547,9 +572,9 @@ class DeploymentClient:
         self,
         job: str | DeploymentJob,
         *,
-        timeout: float | None = 3600.0,  # noqa: ASYNC109 - a duration the waiter manages, not a scope
-        min_delay: float = 2.0,
-        max_delay: float = 30.0,
+        timeout: float | None = DEFAULT_TIMEOUT,  # noqa: ASYNC109 - a duration the waiter manages
+        min_delay: float = DEFAULT_MIN_DELAY,
+        max_delay: float = DEFAULT_MAX_DELAY,
         clock: WaitClock | None = None,
     ) -> DeploymentJob:
         """Wait until the job is Succeeded, Failed or Canceled and return it, robot summaries included.
@@ -573,9 +598,9 @@ class DeploymentClient:
         self,
         job: str | DeploymentJob,
         *,
-        timeout: float | None = 3600.0,  # noqa: ASYNC109 - a duration the waiter manages, not a scope
-        min_delay: float = 2.0,
-        max_delay: float = 30.0,
+        timeout: float | None = DEFAULT_TIMEOUT,  # noqa: ASYNC109 - a duration the waiter manages
+        min_delay: float = DEFAULT_MIN_DELAY,
+        max_delay: float = DEFAULT_MAX_DELAY,
         clock: WaitClock | None = None,
     ) -> DeploymentJob:
         """Wait as :meth:`wait_for_deployment_job` does; return the job if it Succeeded.
@@ -592,9 +617,9 @@ class DeploymentClient:
         self,
         job: str | DeploymentJob,
         *,
-        timeout: float | None = 3600.0,
-        min_delay: float = 2.0,
-        max_delay: float = 30.0,
+        timeout: float | None = DEFAULT_TIMEOUT,
+        min_delay: float = DEFAULT_MIN_DELAY,
+        max_delay: float = DEFAULT_MAX_DELAY,
         clock: WaitClock | None = None,
     ) -> AsyncGenerator[DeploymentJob, None]:
         """Yield the job each time its status or any robot's progress changes, until it ends.
@@ -615,9 +640,9 @@ class DeploymentClient:
         self,
         fleet: str | Fleet,
         *,
-        timeout: float | None = 3600.0,  # noqa: ASYNC109 - a duration the waiter manages, not a scope
-        min_delay: float = 2.0,
-        max_delay: float = 30.0,
+        timeout: float | None = DEFAULT_TIMEOUT,  # noqa: ASYNC109 - a duration the waiter manages
+        min_delay: float = DEFAULT_MIN_DELAY,
+        max_delay: float = DEFAULT_MAX_DELAY,
         clock: WaitClock | None = None,
     ) -> Fleet:
         """Wait until every robot of the fleet is InSync and return the fleet, robots included.
@@ -634,12 +659,11 @@ class DeploymentClient:
     def _wait_policy(
         timeout: float | None, min_delay: float, max_delay: float, clock: WaitClock | None
     ) -> WaitPolicy:
-        from ._waiters import WaitClock, WaitPolicy
-
         return WaitPolicy(
             timeout=timeout, min_delay=min_delay, max_delay=max_delay, clock=clock or WaitClock()
         )
 
 
-#: The most items one page of each listing may hold, from the model's list maxima.
-_MAX_PAGE = {"ListDeploymentJobs": 200, "ListFleets": 200, "ListRobots": 1000, "ListRobotApplications": 100}
+#: The largest ``maxResults`` each listing accepts (the service documented 1..200, and 1..100 for
+#: applications; the model itself leaves MaxResults unconstrained).
+_MAX_PAGE = {"ListDeploymentJobs": 200, "ListFleets": 200, "ListRobots": 200, "ListRobotApplications": 100}

@@ -60,6 +60,18 @@ class _RawBodyRestJSONParser(AioRestJSONParser):
             _RAW_BODY: response["body"],
         }
 
+    def _parse_body_as_json(self, body_contents: bytes) -> Any:
+        # Read for error responses only. One from a proxy or a broken connection need not be UTF-8
+        # JSON, nor an object: botocore would raise a bare UnicodeDecodeError or AttributeError
+        # where the caller must get a RoboMakerError with the status.
+        try:
+            parsed = super()._parse_body_as_json(body_contents)  # type: ignore[misc]
+        except UnicodeDecodeError:
+            return {"message": f"(an error body of {len(body_contents)} bytes that is not UTF-8)"}
+        if not isinstance(parsed, dict):
+            return {"message": f"(an error body that is JSON but not an object: {type(parsed).__name__})"}
+        return parsed
+
 
 class _ParserFactory(AioResponseParserFactory):
     def create_parser(self, protocol_name: str) -> ResponseParser:
