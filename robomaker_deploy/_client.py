@@ -18,7 +18,7 @@ import anyio
 import orjson
 
 from ._background import BackgroundTasks
-from ._config import ClientConfig
+from ._config import DEFAULT_MAX_DELAY, DEFAULT_MIN_DELAY, DEFAULT_TIMEOUT, ClientConfig
 from ._converter import python_name, structure, unstructure
 from ._enums import Architecture, DeploymentStatus, RobotStatus
 from ._errors import MalformedResponseError, ValidationError
@@ -39,10 +39,12 @@ from ._pagination import Page, Pager, PageSource, fan_out
 from ._service_model import operation_model
 from ._transport import Transport
 from ._validation import Violation, violations
-from ._waiters import DEFAULT_MAX_DELAY, DEFAULT_MIN_DELAY, DEFAULT_TIMEOUT, WaitClock, Waiters, WaitPolicy
 
 if TYPE_CHECKING:
     from collections.abc import AsyncGenerator
+
+    # Imported on first use at run time: most programs never wait, and import time counts.
+    from ._waiters import WaitClock, Waiters, WaitPolicy
 
 __all__ = ["DeploymentClient"]
 
@@ -53,6 +55,9 @@ _PARAM_NAMES = {
     "deploymentApplicationConfigs": "application_configs",
     "applicationVersion": "application_version",
 }
+
+#: What a service nextToken must be (the same shape in every listing's input).
+_TOKEN_SHAPE = operation_model("ListDeploymentJobs").input_shape.members["nextToken"]  # type: ignore[union-attr]
 
 #: Operations whose ``applicationVersion`` is the method's ``version=`` argument.
 _VERSION_ARGUMENT = frozenset({"DescribeRobotApplication", "DeleteRobotApplication"})
@@ -557,6 +562,14 @@ class DeploymentClient:
                 )
             models = tuple(self._to_model(operation, item, cls) for item in items)
             next_token = data.get("nextToken") or None
+            if next_token is not None and any(violations(_TOKEN_SHAPE, next_token)):
+                # Sent back as the next request's nextToken, it would fail there as the caller's
+                # ValidationError; it is the response that is wrong.
+                raise MalformedResponseError(
+                    "the response's nextToken is not a pagination token",
+                    code="MalformedResponse",
+                    operation=operation,
+                )
             return Page(items=models, next_token=next_token)
 
         return fetch
@@ -565,6 +578,8 @@ class DeploymentClient:
 
     def _waiter_hub(self) -> Waiters:
         if self._waiters is None:
+            from ._waiters import Waiters
+
             self._waiters = Waiters(self)
         return self._waiters
 
@@ -659,6 +674,8 @@ class DeploymentClient:
     def _wait_policy(
         timeout: float | None, min_delay: float, max_delay: float, clock: WaitClock | None
     ) -> WaitPolicy:
+        from ._waiters import WaitClock, WaitPolicy
+
         return WaitPolicy(
             timeout=timeout, min_delay=min_delay, max_delay=max_delay, clock=clock or WaitClock()
         )

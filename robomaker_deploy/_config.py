@@ -6,7 +6,14 @@ from typing import Literal
 
 import attrs
 
-__all__ = ["ClientConfig"]
+__all__ = ["DEFAULT_MAX_DELAY", "DEFAULT_MIN_DELAY", "DEFAULT_TIMEOUT", "ClientConfig"]
+
+#: Give up after an hour by default: long enough for a fleet rolled out in waves, short enough to see a hang.
+DEFAULT_TIMEOUT: float = 3600.0
+#: First delay between polls: a robot's deployment steps take seconds to minutes.
+DEFAULT_MIN_DELAY: float = 2.0
+#: Longest delay between polls once the backoff has grown (a lone waiter notices an end within this).
+DEFAULT_MAX_DELAY: float = 30.0
 
 
 @attrs.frozen(kw_only=True)

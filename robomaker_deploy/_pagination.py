@@ -8,7 +8,7 @@ on a repeated token and fetches strictly on demand. A :class:`Pager`:
 * keeps ``resume_token`` current after every item, so a consumer that stops
   mid-page resumes at the very next item;
 * fetches page N+1 while the consumer handles page N (``prefetch``), in the
-  owning client's task group, and cancels that fetch when the consumer is
+  owning client's background tasks, and cancels that fetch when the consumer is
   cancelled;
 * raises :class:`PaginationLoopError` on a token it has already seen;
 * can merge several request streams (one per status filter value), newest

@@ -15,7 +15,7 @@ Three layers:
 
   - *single flight*: at most one DescribeDeploymentJob (DescribeFleet) in
     flight per ARN; every waiter asking for that ARN meanwhile gets the same
-    result. The call runs in the client's task group, so a waiter that is
+    result. The call runs in the client's background tasks, so a waiter that is
     cancelled stops waiting for it without cancelling it for the others; the
     last one to leave cancels it.
   - *active-set polling*: once ``list_threshold`` or more distinct jobs are
@@ -51,6 +51,7 @@ from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 import anyio
 import attrs
 
+from ._config import DEFAULT_MAX_DELAY, DEFAULT_MIN_DELAY, DEFAULT_TIMEOUT
 from ._enums import DeploymentStatus, RobotStatus
 from ._errors import DeploymentFailedError, RoboMakerError, ValidationError, WaiterTimeoutError
 from ._models import DeploymentJob, Fleet, RobotDeployment
@@ -71,13 +72,6 @@ log = logging.getLogger("robomaker_deploy.waiters")
 
 T = TypeVar("T")
 S = TypeVar("S", DeploymentJob, Fleet)
-
-#: Give up after an hour by default: long enough for a fleet rolled out in waves, short enough to see a hang.
-DEFAULT_TIMEOUT: float = 3600.0
-#: First delay between polls: a robot's deployment steps take seconds to minutes.
-DEFAULT_MIN_DELAY: float = 2.0
-#: Longest delay between polls once the backoff has grown (a lone waiter notices an end within this).
-DEFAULT_MAX_DELAY: float = 30.0
 
 _ACTIVE = (DeploymentStatus.PENDING, DeploymentStatus.PREPARING, DeploymentStatus.IN_PROGRESS)
 _LIST_PAGE_SIZE = 200
