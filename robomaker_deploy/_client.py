@@ -10,7 +10,7 @@ listing methods return pagers (``_pagination``), the waiters live in
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Collection, Coroutine, Mapping, Sequence
+from collections.abc import Callable, Collection, Coroutine, Hashable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -35,7 +35,7 @@ from ._models import (
     RobotSoftwareSuite,
     SourceConfig,
 )
-from ._pagination import Page, Pager, PageSource, fan_out
+from ._pagination import Page, Pager, PageSource
 from ._service_model import operation_model
 from ._transport import Transport
 from ._validation import Violation, violations
@@ -323,24 +323,19 @@ class DeploymentClient:
             raise ValidationError(
                 "status", repr(status), "cannot be combined with fleet_name: the service takes one filter"
             )
-        statuses = _status_values(status)
-        sources = [
-            self._page_source(
-                "ListDeploymentJobs",
-                "deploymentJobs",
-                DeploymentJob,
-                {"filters": _filters("status", value) if value else _filters("fleetName", fleet_name)},
-            )
-            for value in statuses
+        requests = [
+            {"filters": _filters("status", value) if value else _filters("fleetName", fleet_name)}
+            for value in _status_values(status)
         ]
-        return fan_out(
-            sources,
+        return self._listing(
+            "ListDeploymentJobs",
+            "deploymentJobs",
+            DeploymentJob,
+            requests,
             page_size=page_size,
             max_items=max_items,
             starting_token=starting_token,
             prefetch=prefetch,
-            spawn=self._spawn,
-            max_page_size=_MAX_PAGE["ListDeploymentJobs"],
             key=lambda job: job.arn,
             # Newest first, as each stream is ordered; the ARN breaks ties stably.
             order=lambda job: (-job.created_at.timestamp(), job.arn),
@@ -371,8 +366,16 @@ class DeploymentClient:
         prefetch: int = 1,
     ) -> Pager[Fleet]:
         """Fleets, optionally only those with ``name``, as an async iterator."""
-        source = self._page_source("ListFleets", "fleetDetails", Fleet, {"filters": _filters("name", name)})
-        return self._pager("ListFleets", source, page_size, max_items, starting_token, prefetch)
+        return self._listing(
+            "ListFleets",
+            "fleetDetails",
+            Fleet,
+            [{"filters": _filters("name", name)}],
+            page_size=page_size,
+            max_items=max_items,
+            starting_token=starting_token,
+            prefetch=prefetch,
+        )
 
     # -- robots ----------------------------------------------------------------------------------
 
@@ -434,8 +437,16 @@ class DeploymentClient:
             if status is not None
             else _filters("fleetName", fleet_name)
         )
-        source = self._page_source("ListRobots", "robots", Robot, {"filters": filters})
-        return self._pager("ListRobots", source, page_size, max_items, starting_token, prefetch)
+        return self._listing(
+            "ListRobots",
+            "robots",
+            Robot,
+            [{"filters": filters}],
+            page_size=page_size,
+            max_items=max_items,
+            starting_token=starting_token,
+            prefetch=prefetch,
+        )
 
     # -- robot applications --------------------------------------------------------------------
 
@@ -501,13 +512,16 @@ class DeploymentClient:
         prefetch: int = 1,
     ) -> Pager[RobotApplicationSummary]:
         """Robot applications, optionally by ``name``; ``version_qualifier="ALL"`` lists every version."""
-        source = self._page_source(
+        return self._listing(
             "ListRobotApplications",
             "robotApplicationSummaries",
             RobotApplicationSummary,
-            {"filters": _filters("name", name), "versionQualifier": version_qualifier},
+            [{"filters": _filters("name", name), "versionQualifier": version_qualifier}],
+            page_size=page_size,
+            max_items=max_items,
+            starting_token=starting_token,
+            prefetch=prefetch,
         )
-        return self._pager("ListRobotApplications", source, page_size, max_items, starting_token, prefetch)
 
     # -- tags ------------------------------------------------------------------------------------
 
@@ -526,17 +540,25 @@ class DeploymentClient:
 
     # -- listing plumbing ------------------------------------------------------------------------
 
-    def _pager(
+    def _listing(
         self,
         operation: str,
-        source: PageSource[T],
+        result_key: str,
+        cls: type[T],
+        requests: Sequence[Mapping[str, Any]],
+        *,
         page_size: int | None,
         max_items: int | None,
         starting_token: str | None,
         prefetch: int,
+        key: Callable[[T], Hashable] | None = None,
+        order: Callable[[T], Any] | None = None,
     ) -> Pager[T]:
+        """A pager over one request stream per entry of ``requests`` (each a set of filters)."""
         return Pager(
-            source,
+            [self._page_source(operation, result_key, cls, params) for params in requests],
+            key=key,
+            order=order,
             page_size=page_size,
             max_items=max_items,
             starting_token=starting_token,

@@ -32,7 +32,7 @@ import attrs
 
 from ._errors import PaginationLoopError, ValidationError
 
-__all__ = ["Page", "PageSource", "Pager", "fan_out"]
+__all__ = ["Page", "PageSource", "Pager"]
 
 T = TypeVar("T")
 
@@ -230,12 +230,17 @@ class Pager(Generic[T]):
     * ``await pager.collect()`` returns a list (at most ``max_items``);
     * ``pager.resume_token`` is where the last iteration stopped (``None``
       once a listing ran to its end): pass it back as ``starting_token``.
+
+    Several ``sources`` (one request stream per filter value) are merged by
+    ``order`` (smallest first) and deduplicated by ``key``.
     """
 
     def __init__(
         self,
-        source: PageSource[T],
+        sources: Sequence[PageSource[T]],
         *,
+        key: Callable[[T], Hashable] | None = None,
+        order: Callable[[T], Any] | None = None,
         page_size: int | None = None,
         max_items: int | None = None,
         starting_token: str | None = None,
@@ -243,9 +248,13 @@ class Pager(Generic[T]):
         spawn: Spawn | None = None,
         max_page_size: int | None = None,
     ) -> None:
-        self._sources: list[PageSource[T]] = [source]
-        self._key: Callable[[T], Hashable] | None = None
-        self._order: Callable[[T], Any] | None = None
+        if not sources:
+            raise ValueError("a Pager needs at least one source")
+        if len(sources) > 1 and (key is None or order is None):
+            raise ValueError("merging several sources needs a key and an order")
+        self._sources = list(sources)
+        self._key = key if len(sources) > 1 else None
+        self._order = order
         _check_int("page_size", page_size, 1, max_page_size)
         _check_int("max_items", max_items, 1, None)
         _check_int("prefetch", prefetch, 0, 1)
@@ -254,7 +263,7 @@ class Pager(Generic[T]):
         self._starting_token = starting_token
         self._prefetch = prefetch
         self._spawn = spawn
-        _decode(starting_token, 1)  # a bad token fails here, at the call site
+        _decode(starting_token, len(self._sources))  # a bad token fails here, at the call site
         self.resume_token: str | None = starting_token
         """Where the most recent iteration stopped; ``None`` after a listing ran to its end."""
 
@@ -352,37 +361,6 @@ class Pager(Generic[T]):
     async def collect(self) -> list[T]:
         """Every item (at most ``max_items``) in a list."""
         return [item async for item in self]
-
-
-def fan_out(
-    sources: Sequence[PageSource[T]],
-    *,
-    key: Callable[[T], Hashable],
-    order: Callable[[T], Any],
-    page_size: int | None = None,
-    max_items: int | None = None,
-    starting_token: str | None = None,
-    prefetch: int = 1,
-    spawn: Spawn | None = None,
-    max_page_size: int | None = None,
-) -> Pager[T]:
-    """One pager over several request streams, merged by ``order`` and deduplicated by ``key``."""
-    pager = Pager(
-        sources[0],
-        page_size=page_size,
-        max_items=max_items,
-        prefetch=prefetch,
-        spawn=spawn,
-        max_page_size=max_page_size,
-    )
-    pager._sources = list(sources)
-    if len(sources) > 1:
-        pager._key = key
-        pager._order = order
-    pager._starting_token = starting_token
-    _decode(starting_token, len(sources))
-    pager.resume_token = starting_token
-    return pager
 
 
 def _check_int(name: str, value: int | None, low: int, high: int | None) -> None:

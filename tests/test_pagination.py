@@ -194,7 +194,7 @@ async def test_a_repeated_token_stops_the_listing() -> None:
         calls.append(token)
         return Page(items=(len(calls),), next_token="same")
 
-    pager = Pager(looping)
+    pager = Pager([looping])
     with pytest.raises(PaginationLoopError):
         [item async for item in pager]
     assert calls == [None, "same"]
