@@ -280,24 +280,8 @@ class Pager(Generic[T]):
         self.resume_token = None if all(p is None for p in positions) else _encode(positions)
 
     def __aiter__(self) -> AsyncIterator[T]:
-        return self._items()
-
-    async def _items(self) -> AsyncIterator[T]:
-        streams = self._streams()
-        seen: set[Hashable] = set()
-        count = 0
-        try:
-            while self._max_items is None or count < self._max_items:
-                item = await self._next(streams, seen)
-                if item is None:
-                    break
-                count += 1
-                self._remember(streams)
-                yield item
-            self._remember(streams)
-        finally:
-            for stream in streams:
-                stream.close()
+        walk = _Walk(self)
+        return _Iteration(walk, walk.item)
 
     async def _next(self, streams: Sequence[_Stream[T]], seen: set[Hashable]) -> T | None:
         while True:
@@ -325,42 +309,102 @@ class Pager(Generic[T]):
                 seen.add(key)
                 return item
 
-    async def pages(self) -> AsyncIterator[Page[T]]:
-        """Yield whole pages (for a merged listing: one page per service response, in merge order)."""
-        if len(self._sources) > 1:
-            # A merged listing has no service pages of its own; batch the merge.
-            batch: list[T] = []
-            size = self._page_size or 100
-            async for item in self:
-                batch.append(item)
-                if len(batch) == size:
-                    yield Page(items=tuple(batch), next_token=self.resume_token)
-                    batch = []
-            if batch:
-                yield Page(items=tuple(batch), next_token=self.resume_token)
-            return
-        streams = self._streams()
-        stream = streams[0]
-        count = 0
-        try:
-            while self._max_items is None or count < self._max_items:
-                page = await stream.next_page()
-                if page is None:
-                    break
-                items = page.items
-                if self._max_items is not None and count + len(items) > self._max_items:
-                    items = items[: self._max_items - count]
-                    stream._index -= len(page.items) - len(items)  # unread items stay unread
-                count += len(items)
-                self._remember(streams)
-                yield Page(items=items, next_token=self.resume_token)
-            self._remember(streams)
-        finally:
-            stream.close()
+    def pages(self) -> AsyncIterator[Page[T]]:
+        """Yield whole pages (for a merged listing: batches of ``page_size`` items in merge order)."""
+        walk = _Walk(self)
+        return _Iteration(walk, walk.page)
 
     async def collect(self) -> list[T]:
         """Every item (at most ``max_items``) in a list."""
         return [item async for item in self]
+
+
+class _Walk(Generic[T]):
+    """One iteration of a pager: its streams, what it has handed out, and how it stops.
+
+    The iterators over it are classes rather than async generators: an async
+    generator abandoned by ``break`` is finalized later by the event loop (and
+    trio warns about each one), while these just drop their prefetch.
+    """
+
+    def __init__(self, pager: Pager[T]) -> None:
+        self._pager = pager
+        self._streams = pager._streams()
+        self._seen: set[Hashable] = set()
+        self._count = 0
+        self._closed = False
+
+    def _room(self) -> int | None:
+        limit = self._pager._max_items
+        return None if limit is None else limit - self._count
+
+    async def item(self) -> T | None:
+        """The next item, or ``None`` at the end (or at ``max_items``)."""
+        room = self._room()
+        item = await self._pager._next(self._streams, self._seen) if room is None or room > 0 else None
+        if item is not None:
+            self._count += 1
+        self._pager._remember(self._streams)
+        return item
+
+    async def page(self) -> Page[T] | None:
+        """The next page, or ``None`` at the end (or at ``max_items``)."""
+        if len(self._streams) > 1:
+            # A merged listing has no service pages of its own: batch the merge.
+            batch: list[T] = []
+            while len(batch) < (self._pager._page_size or 100):
+                item = await self.item()
+                if item is None:
+                    break
+                batch.append(item)
+            return Page(items=tuple(batch), next_token=self._pager.resume_token) if batch else None
+        room = self._room()
+        stream = self._streams[0]
+        page = await stream.next_page() if room is None or room > 0 else None
+        if page is not None and room is not None and len(page.items) > room:
+            stream._index -= len(page.items) - room  # the items cut off stay unread
+            page = Page(items=page.items[:room], next_token=page.next_token)
+        self._pager._remember(self._streams)
+        if page is None:
+            return None
+        self._count += len(page.items)
+        return Page(items=page.items, next_token=self._pager.resume_token)
+
+    def close(self) -> None:
+        """Stop any background fetch (idempotent)."""
+        if not self._closed:
+            self._closed = True
+            for stream in self._streams:
+                stream.close()
+
+    def __del__(self) -> None:
+        # Abandoned mid-listing (a ``break``): the page being prefetched is not needed.
+        self.close()
+
+
+U = TypeVar("U")
+
+
+class _Iteration(AsyncIterator[U]):
+    """Steps through a walk until the step says ``None``; closes the walk on the way out."""
+
+    def __init__(self, walk: _Walk[Any], step: Callable[[], Awaitable[U | None]]) -> None:
+        self._walk = walk
+        self._step = step
+
+    def __aiter__(self) -> _Iteration[U]:
+        return self
+
+    async def __anext__(self) -> U:
+        try:
+            value = await self._step()
+        except BaseException:
+            self._walk.close()
+            raise
+        if value is None:
+            self._walk.close()
+            raise StopAsyncIteration
+        return value
 
 
 def _check_int(name: str, value: int | None, low: int, high: int | None) -> None:
