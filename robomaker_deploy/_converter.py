@@ -142,7 +142,15 @@ def _build() -> cattrs.Converter:
     # Factories, not hooks: they run on first use, once every model's hook can
     # be found, whatever order the classes nest in.
     def structure_fn(cls: type[Any]) -> Callable[[Any, Any], Any]:
-        generated = make_dict_structure_fn(cls, conv, **renames(cls))
+        made = make_dict_structure_fn(cls, conv, **renames(cls))
+
+        def generated(data: Any, target: Any) -> Any:
+            # The generated code tests members with `in`, which a string or a list answers too: a
+            # response with "x" where an object belongs would become a model of Nones, not an error.
+            if data.__class__ is not dict and not isinstance(data, Mapping):
+                raise TypeError(f"expected an object for {cls.__name__}, got {type(data).__name__}")
+            return made(data, target)
+
         aliases = _WIRE_ALIASES.get(cls)
         if not aliases:
             return generated

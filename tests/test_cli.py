@@ -265,6 +265,7 @@ def test_wait_json_prints_the_final_job(world: World) -> None:
     assert "PreLaunchFileFailure" in codes
 
 
+@pytest.mark.robomaker_emulator(speed=20)  # slow enough that the watch sees the job before it ends
 def test_watch_json_streams_one_snapshot_per_line(world: World) -> None:
     created = json.loads(world.run(*world.deploy_args(), "--json").stdout)
     result = world.run("watch", created["arn"], "--json", *FAST)

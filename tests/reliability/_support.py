@@ -100,5 +100,10 @@ async def settle(client: DeploymentClient) -> None:
 
 
 def other_tasks() -> set[asyncio.Task[Any]]:
-    """Every task on the loop but the caller's."""
-    return {task for task in asyncio.all_tasks() if task is not asyncio.current_task()}
+    """Every task on the loop but the caller's and the in-process emulator's request handlers."""
+    return {
+        task
+        for task in asyncio.all_tasks()
+        if task is not asyncio.current_task()
+        and getattr(task.get_coro(), "__qualname__", "") != "RequestHandler.start"
+    }

@@ -1,0 +1,127 @@
+"""Cancelling waiters and prefetching listings at random moments leaves nothing behind (issue 8).
+
+Nothing left means: the waiters' hub is idle (no registration, flight, pass or task), the client has
+no background task, the event loop has no task the test did not have before, and closing the client
+releases every connection (``filterwarnings = error`` turns an unclosed one into a failure).
+"""
+
+from __future__ import annotations
+
+import gc
+import random
+from collections.abc import AsyncGenerator
+from contextlib import aclosing
+from typing import Any
+
+import anyio
+import pytest
+
+from robomaker_deploy import DeploymentJob, DeploymentStatus
+from robomaker_deploy.emulator import Emulator
+
+from ..seeding import seed_jobs
+from ._support import other_tasks, seed_application, seed_fleets, seed_running_jobs, settle
+
+FAST: dict[str, Any] = {"min_delay": 0.02, "max_delay": 0.2, "timeout": 120.0}
+
+
+async def _drain(snapshots: AsyncGenerator[DeploymentJob, None]) -> DeploymentJob:
+    last = None
+    async with aclosing(snapshots):
+        async for snapshot in snapshots:
+            last = snapshot
+    assert last is not None
+    return last
+
+
+async def _cancel_at_random(
+    emu: Emulator, *, waiters: int, jobs: int, listed: int, seed: int
+) -> dict[str, int]:
+    rng = random.Random(seed)
+    seeded = seed_jobs(emu, listed, prefix="old")
+    app = seed_application(emu)
+    before = other_tasks()
+    async with emu.client() as client:
+        arns = seed_running_jobs(emu, app, seed_fleets(emu, jobs, prefix="cancel"), prefix="c")
+        finished: list[tuple[str, DeploymentJob]] = []
+        cancelled = 0
+        listings: list[list[str]] = []
+        listings_cancelled = 0
+
+        async def wait(index: int, arn: str, cancel_after: float | None) -> None:
+            nonlocal cancelled
+            kind = index % 3
+            with anyio.CancelScope() as scope:
+                if cancel_after is not None:
+                    scope.deadline = anyio.current_time() + cancel_after
+                if kind == 0:
+                    job = await client.wait_for_deployment_job(arn, **FAST)
+                elif kind == 1:
+                    job = await client.wait_until_deployment_succeeded(arn, **FAST)
+                else:
+                    job = await _drain(client.watch_deployment_job(arn, **FAST))
+                finished.append((arn, job))
+            if scope.cancelled_caught:
+                cancelled += 1
+
+        async def listing(cancel_after: float | None) -> None:
+            nonlocal listings_cancelled
+            with anyio.CancelScope() as scope:
+                if cancel_after is not None:
+                    scope.deadline = anyio.current_time() + cancel_after
+                # Slow consumer: the prefetch of the next page is in flight most of the time.
+                items = []
+                async for job in client.list_deployment_jobs(page_size=100, prefetch=1):
+                    items.append(job.arn)
+                    if len(items) % 50 == 0:
+                        await anyio.sleep(0.01)
+                listings.append(items)
+            if scope.cancelled_caught:
+                listings_cancelled += 1
+
+        async with anyio.create_task_group() as group:
+            for index in range(waiters):
+                doomed = rng.random() < 0.5
+                group.start_soon(wait, index, arns[index % jobs], rng.uniform(0, 1.0) if doomed else None)
+            for index in range(6):
+                group.start_soon(listing, rng.uniform(0, 0.5) if index % 2 else None)
+        await settle(client)
+        truth = {arn: await client.describe_deployment_job(arn) for arn in arns}
+    gc.collect()  # an unclosed connection or session would warn (an error here) when collected
+    assert other_tasks() <= before
+    # The others were unaffected: every waiter not cancelled returned its job, ended.
+    assert cancelled > waiters // 4
+    assert len(finished) + cancelled == waiters
+    for arn, job in finished:
+        assert job.arn == arn
+        assert job.status is DeploymentStatus.SUCCEEDED
+        assert job.robot_deployment_summary == truth[arn].robot_deployment_summary
+    # The listings not cancelled each returned every job once.
+    assert listings_cancelled > 0
+    assert len(listings) + listings_cancelled == 6
+    for items in listings:
+        assert len(items) == len(set(items)) == listed + jobs
+        assert set(items) == set(seeded) | set(arns)
+    return {
+        "waiters_cancelled": cancelled,
+        "finished": len(finished),
+        "listings_cancelled": listings_cancelled,
+    }
+
+
+@pytest.mark.robomaker_emulator(speed=20, seed=2)
+@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.asyncio
+async def test_cancelling_at_random_leaves_nothing_behind(robomaker_emulator: Emulator, seed: int) -> None:
+    figures = await _cancel_at_random(robomaker_emulator, waiters=500, jobs=100, listed=2000, seed=seed)
+    print(f"\ncancellation: {figures}")
+
+
+@pytest.mark.soak
+@pytest.mark.robomaker_emulator(speed=20, seed=2)
+@pytest.mark.parametrize("seed", range(10))
+@pytest.mark.asyncio
+async def test_cancelling_at_random_leaves_nothing_behind_soak(
+    robomaker_emulator: Emulator, seed: int
+) -> None:
+    await _cancel_at_random(robomaker_emulator, waiters=2000, jobs=400, listed=5000, seed=seed)
