@@ -22,6 +22,7 @@ from ._config import DEFAULT_MAX_DELAY, DEFAULT_MIN_DELAY, DEFAULT_TIMEOUT, Clie
 from ._converter import python_name, structure, unstructure
 from ._enums import Architecture, DeploymentStatus, RobotStatus
 from ._errors import MalformedResponseError, ValidationError
+from ._logging import install_redaction
 from ._models import (
     DeploymentApplicationConfig,
     DeploymentConfig,
@@ -131,6 +132,7 @@ class DeploymentClient:
         config: ClientConfig | None = None,
     ) -> None:
         self._config = config or ClientConfig()
+        install_redaction()
         self._transport = Transport(
             region_name=region_name,
             endpoint_url=endpoint_url,

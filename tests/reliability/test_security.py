@@ -307,3 +307,22 @@ def test_environment_values_never_appear_in_cli_output(robomaker_emulator_backgr
     ]
     assert all(outputs)
     assert not [output for output in outputs if MARKER in output]
+
+
+@pytest.mark.robomaker_emulator(speed=200)
+@pytest.mark.asyncio
+async def test_botocore_debug_logs_do_not_carry_environment_values(
+    robomaker_emulator: Emulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    """botocore logs request and response bodies at DEBUG; the SDK redacts the launch config's values."""
+    emu = robomaker_emulator
+    app = seed_application(emu)
+    (fleet,) = seed_fleets(emu, 1, prefix="logs")
+    env = {"API_TOKEN": MARKER, "QUOTED": f'a "quoted" {{brace}} {MARKER}'}
+    with caplog.at_level(logging.DEBUG):
+        async with emu.client() as client:
+            job = await client.create_deployment_job(fleet=fleet, application_configs=[_config(app, env)])
+            await client.describe_deployment_job(job)
+    bodies = [r.getMessage() for r in caplog.records if r.name.startswith(("botocore", "aiobotocore"))]
+    assert any("environmentVariables" in body and "API_TOKEN" in body for body in bodies)
+    assert not [body for body in bodies if MARKER in body]
