@@ -62,7 +62,7 @@ from ._models import (
     SourceConfig,
 )
 from ._pagination import Page, Pager
-from ._waiters import WaitClock, WaitPolicy
+from ._waiters import DeploymentWatch, WaitClock, WaitPolicy
 
 __version__ = "0.1.0"
 
@@ -78,6 +78,7 @@ __all__ = [
     "DeploymentFailedError",
     "DeploymentJob",
     "DeploymentStatus",
+    "DeploymentWatch",
     "EndpointConnectionError",
     "Environment",
     "FailureCategory",

@@ -22,7 +22,7 @@ import json
 import os
 import sys
 import traceback
-from collections.abc import AsyncGenerator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from contextlib import aclosing
 from datetime import datetime
 from typing import Any, TypeVar
@@ -35,7 +35,7 @@ from rich.table import Table
 
 from . import __version__
 from ._client import DeploymentClient
-from ._config import ClientConfig
+from ._config import DEFAULT_MAX_DELAY, DEFAULT_MIN_DELAY, DEFAULT_TIMEOUT, ClientConfig
 from ._enums import DeploymentStatus, RobotStatus
 from ._errors import (
     AuthenticationError,
@@ -57,7 +57,7 @@ from ._models import (
     S3Object,
 )
 from ._progress import final_line, renderer, robot_label, summary_table
-from ._waiters import DEFAULT_MAX_DELAY, DEFAULT_MIN_DELAY, DEFAULT_TIMEOUT
+from ._waiters import DeploymentWatch
 
 __all__ = [
     "EXIT_DEPLOYMENT_FAILED",
@@ -425,7 +425,7 @@ def _outcome(job: DeploymentJob) -> int:
 
 def _watch(
     client: DeploymentClient, job: DeploymentJob | str, timeout: float, min_delay: float, max_delay: float
-) -> AsyncGenerator[DeploymentJob, None]:
+) -> DeploymentWatch:
     return client.watch_deployment_job(job, timeout=timeout, min_delay=min_delay, max_delay=max_delay)
 
 

@@ -42,10 +42,8 @@ from ._transport import Transport
 from ._validation import Violation, violations
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncGenerator
-
     # Imported on first use at run time: most programs never wait, and import time counts.
-    from ._waiters import WaitClock, Waiters, WaitPolicy
+    from ._waiters import DeploymentWatch, WaitClock, Waiters, WaitPolicy
 
 __all__ = ["DeploymentClient"]
 
@@ -660,7 +658,7 @@ class DeploymentClient:
         min_delay: float = DEFAULT_MIN_DELAY,
         max_delay: float = DEFAULT_MAX_DELAY,
         clock: WaitClock | None = None,
-    ) -> AsyncGenerator[DeploymentJob, None]:
+    ) -> DeploymentWatch:
         """Yield the job each time its status or any robot's progress changes, until it ends.
 
         ``async for job in client.watch_deployment_job(arn): ...`` sees the

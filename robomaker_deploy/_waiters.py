@@ -42,7 +42,7 @@ from __future__ import annotations
 import logging
 import math
 import random
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Coroutine, Hashable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Hashable
 from contextlib import aclosing
 from datetime import datetime
 from functools import partial
@@ -63,6 +63,7 @@ __all__ = [
     "DEFAULT_MAX_DELAY",
     "DEFAULT_MIN_DELAY",
     "DEFAULT_TIMEOUT",
+    "DeploymentWatch",
     "WaitClock",
     "WaitPolicy",
     "Waiters",
@@ -178,60 +179,97 @@ class WaitPolicy:
 _UNSEEN: Any = object()
 
 
-async def _poll(
-    *,
-    what: str,
-    fetch: Callable[[], Awaitable[S]],
-    key: Callable[[S], Hashable],
-    finished: Callable[[S], bool],
-    policy: WaitPolicy,
-    initial: S | None = None,
-    sleep: Callable[[float], Awaitable[None]] | None = None,
-) -> AsyncGenerator[S, None]:
-    """Poll with ``fetch`` until ``finished``; yield each snapshot whose ``key`` changed (the first too)."""
-    clock = policy.clock
-    nap = sleep or clock.sleep
-    start = clock.now()
-    real_deadline = None if policy.timeout is None else anyio.current_time() + policy.timeout
-    deadline = None if policy.timeout is None else start + policy.timeout
-    last: S | None = initial
-    seen: Hashable = _UNSEEN
-    polls = 0
-    slowest = 0.0
-    final = False
+class _Poll(AsyncIterator[S]):
+    """Poll with ``fetch`` until ``finished``; yield each snapshot whose ``key`` changed (the first too).
 
-    def timed_out() -> WaiterTimeoutError:
-        return WaiterTimeoutError(what, last=last, elapsed=clock.now() - start, polls=polls)
+    A class rather than an async generator: a caller that leaves an
+    ``async for`` early simply drops it, where an abandoned async generator
+    is finalized later by the event loop (and trio warns about each one).
+    """
 
-    while True:
-        cut = None if real_deadline is None else real_deadline - anyio.current_time()
-        if cut is not None and cut <= 0:
-            raise timed_out()
-        polls += 1
-        began = clock.now()
-        snapshot: S | None = None
-        with anyio.move_on_after(cut):
-            try:
-                snapshot = await fetch()
-            except RoboMakerError as exc:
-                if not exc.retryable:
-                    raise
-                log.debug("%s: poll %d failed with %s; waiting on", what, polls, exc.code)
-        slowest = max(slowest, clock.now() - began)
-        if snapshot is not None:
-            last = snapshot
-            now_key = key(snapshot)
-            if now_key != seen:
-                seen = now_key
-                yield snapshot
-            if finished(snapshot):
-                return
-        now = clock.now()
-        if final or (deadline is not None and now >= deadline):
-            raise timed_out()
-        remaining = None if deadline is None else deadline - now
-        delay, final = policy.next_delay(polls, remaining, lead=2 * slowest)
-        await nap(delay)
+    def __init__(
+        self,
+        *,
+        what: str,
+        fetch: Callable[[], Awaitable[S]],
+        key: Callable[[S], Hashable],
+        finished: Callable[[S], bool],
+        policy: WaitPolicy,
+        initial: S | None = None,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
+    ) -> None:
+        self._what = what
+        self._fetch: Callable[[], Awaitable[S]] = fetch
+        self._key: Callable[[S], Hashable] = key
+        self._finished: Callable[[S], bool] = finished
+        self._policy = policy
+        clock = policy.clock
+        self._nap = sleep or clock.sleep
+        self._start = clock.now()
+        self._real_deadline = None if policy.timeout is None else anyio.current_time() + policy.timeout
+        self._deadline = None if policy.timeout is None else self._start + policy.timeout
+        self.last: S | None = initial
+        self._seen: Hashable = _UNSEEN
+        self._polls = 0
+        self._slowest = 0.0
+        self._final = False
+        self._pause_first = False  # the previous __anext__ returned a snapshot: wait before polling again
+        self._done = False
+
+    def __aiter__(self) -> _Poll[S]:
+        return self
+
+    async def aclose(self) -> None:
+        """Stop: the next ``__anext__`` ends the iteration."""
+        self._done = True
+
+    def _timed_out(self) -> WaiterTimeoutError:
+        self._done = True
+        return WaiterTimeoutError(
+            self._what, last=self.last, elapsed=self._policy.clock.now() - self._start, polls=self._polls
+        )
+
+    async def __anext__(self) -> S:
+        while not self._done:
+            if self._pause_first:
+                self._pause_first = False
+                await self._pause()
+            cut = None if self._real_deadline is None else self._real_deadline - anyio.current_time()
+            if cut is not None and cut <= 0:
+                raise self._timed_out()
+            self._polls += 1
+            clock = self._policy.clock
+            began = clock.now()
+            snapshot: S | None = None
+            with anyio.move_on_after(cut):
+                try:
+                    snapshot = await self._fetch()
+                except RoboMakerError as exc:
+                    if not exc.retryable:
+                        self._done = True
+                        raise
+                    log.debug("%s: poll %d failed with %s; waiting on", self._what, self._polls, exc.code)
+            self._slowest = max(self._slowest, clock.now() - began)
+            if snapshot is not None:
+                self.last = snapshot
+                self._done = self._finished(snapshot)
+                now_key = self._key(snapshot)
+                if now_key != self._seen:
+                    self._seen = now_key
+                    self._pause_first = True
+                    return snapshot
+                if self._done:
+                    break
+            await self._pause()
+        raise StopAsyncIteration
+
+    async def _pause(self) -> None:
+        now = self._policy.clock.now()
+        if self._final or (self._deadline is not None and now >= self._deadline):
+            raise self._timed_out()
+        remaining = None if self._deadline is None else self._deadline - now
+        delay, self._final = self._policy.next_delay(self._polls, remaining, lead=2 * self._slowest)
+        await self._nap(delay)
 
 
 def _robot_key(robot: RobotDeployment) -> Hashable:
@@ -333,6 +371,56 @@ class _Watcher:
         self.wake = anyio.Event()
 
 
+class DeploymentWatch(AsyncIterator[DeploymentJob]):
+    """The snapshots of a deployment job, as ``watch_deployment_job`` yields them.
+
+    An async iterator: ``async for job in watch``. Leaving the loop early
+    (``break``, an exception, a cancellation) stops the watch at once or, at
+    the latest, when the watch is dropped; ``aclose()`` (or
+    ``contextlib.aclosing``) stops it explicitly.
+    """
+
+    def __init__(self, hub: Waiters, watcher: _Watcher, snapshots: _Poll[DeploymentJob]) -> None:
+        self._hub = hub
+        self._watcher = watcher
+        self._snapshots = snapshots
+        self._registered = False
+        self._closed = False
+
+    def __aiter__(self) -> DeploymentWatch:
+        return self
+
+    async def __anext__(self) -> DeploymentJob:
+        if self._closed:
+            raise StopAsyncIteration
+        try:
+            if not self._registered:
+                self._hub._register(self._watcher)
+                self._registered = True
+                # Let waiters started together all register before the first poll, so that it already
+                # knows how many jobs are waited on (and goes through a shared listing if they are many).
+                await anyio.lowlevel.checkpoint()
+            snapshot = await self._snapshots.__anext__()
+        except BaseException:
+            self._close()
+            raise
+        self._watcher.created_at = snapshot.created_at
+        return snapshot
+
+    async def aclose(self) -> None:
+        """Stop watching now."""
+        self._close()
+
+    def _close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            if self._registered:
+                self._hub._unregister(self._watcher)
+
+    def __del__(self) -> None:
+        self._close()
+
+
 @attrs.define
 class WaiterStats:
     """What a client's waiters asked the service for (describes made, list passes walked)."""
@@ -391,7 +479,7 @@ class Waiters:
 
     def watch_job(
         self, job: str | DeploymentJob, policy: WaitPolicy, *, detail: bool = True
-    ) -> AsyncGenerator[DeploymentJob, None]:
+    ) -> DeploymentWatch:
         """Snapshots of ``job`` until it ends (see ``DeploymentClient.watch_deployment_job``)."""
         return self._watch_job(job, policy, detail)
 
@@ -414,7 +502,7 @@ class Waiters:
     async def wait_fleet_in_sync(self, fleet: str | Fleet, policy: WaitPolicy) -> Fleet:
         """The fleet once every robot is InSync (see ``DeploymentClient.wait_for_fleet_in_sync``)."""
         arn = fleet if isinstance(fleet, str) else fleet.arn
-        snapshots = _poll(
+        snapshots = _Poll(
             what=f"fleet {arn} to be in sync",
             fetch=partial(self._describe_fleet, arn),
             key=_fleet_key,
@@ -434,32 +522,20 @@ class Waiters:
 
     # -- one job waiter -------------------------------------------------------------------------------
 
-    async def _watch_job(
-        self, job: str | DeploymentJob, policy: WaitPolicy, detail: bool
-    ) -> AsyncGenerator[DeploymentJob, None]:
+    def _watch_job(self, job: str | DeploymentJob, policy: WaitPolicy, detail: bool) -> DeploymentWatch:
         arn = job if isinstance(job, str) else job.arn
         self._seq += 1
         watcher = _Watcher(arn, detail, self._seq, None if isinstance(job, str) else job.created_at)
-        self._register(watcher)
-        try:
-            # Let waiters started together all register before the first poll, so that it already
-            # knows how many jobs are waited on (and goes through a shared listing if they are many).
-            await anyio.lowlevel.checkpoint()
-            snapshots = _poll(
-                what=f"deployment job {arn} to end",
-                fetch=partial(self._observe, watcher, policy.min_delay),
-                key=_job_key if detail else _job_status_key,
-                finished=_job_finished,
-                policy=policy,
-                initial=None if isinstance(job, str) else job,
-                sleep=None if detail else partial(self._nap, watcher, policy.clock),
-            )
-            async with aclosing(snapshots):
-                async for snapshot in snapshots:
-                    watcher.created_at = snapshot.created_at
-                    yield snapshot
-        finally:
-            self._unregister(watcher)
+        snapshots = _Poll(
+            what=f"deployment job {arn} to end",
+            fetch=partial(self._observe, watcher, policy.min_delay),
+            key=_job_key if detail else _job_status_key,
+            finished=_job_finished,
+            policy=policy,
+            initial=None if isinstance(job, str) else job,
+            sleep=None if detail else partial(self._nap, watcher, policy.clock),
+        )
+        return DeploymentWatch(self, watcher, snapshots)
 
     def _register(self, watcher: _Watcher) -> None:
         self._watchers.setdefault(watcher.arn, []).append(watcher)

@@ -36,6 +36,16 @@ def test_listing_with_prefetch_and_waiting_on_trio(robomaker_emulator_background
             assert summary is not None
             assert {r.status for r in summary} == {RobotStatus.IN_SYNC}
 
+            # Leaving a watch early is fine on trio too: no async generator is left to finalize.
+            other = await build_world(client, name="other", robots=1)
+            running = await client.create_deployment_job(
+                fleet=other.fleet, application_configs=[other.config()]
+            )
+            async for snapshot in client.watch_deployment_job(running, min_delay=0.05, max_delay=0.1):
+                assert snapshot.arn == running.arn
+                break
+            assert client._waiter_hub().idle
+
             # A consumer cancelled mid-listing leaves the client usable and closes cleanly.
             with trio.move_on_after(0.05):
                 async for _ in client.list_deployment_jobs(page_size=1):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
-from collections.abc import AsyncGenerator
 from typing import Any
 
 import anyio
@@ -19,6 +18,7 @@ from robomaker_deploy import (
     DeploymentFailedError,
     DeploymentJob,
     DeploymentStatus,
+    DeploymentWatch,
     FailureCategory,
     FailureCode,
     Fleet,
@@ -30,7 +30,7 @@ from robomaker_deploy import (
     WaiterTimeoutError,
     WaitPolicy,
 )
-from robomaker_deploy._waiters import Waiters, _poll
+from robomaker_deploy._waiters import Waiters, _Poll
 from robomaker_deploy.emulator import (
     JOB_RETENTION_SECONDS,
     TAG_FAIL_STEP,
@@ -136,7 +136,7 @@ async def test_the_loop_times_out_on_the_deadline_with_the_last_snapshot() -> No
         seen.append(fake.now)
         return _job(DeploymentStatus.IN_PROGRESS)
 
-    snapshots = _poll(
+    snapshots = _Poll(
         what="test job",
         fetch=fetch,
         key=lambda job: job.status,
@@ -180,7 +180,7 @@ async def test_retryable_errors_cost_a_poll_not_the_wait() -> None:
 
     statuses = [
         job.status
-        async for job in _poll(
+        async for job in _Poll(
             what="test job",
             fetch=fetch,
             key=lambda job: job.status,
@@ -238,7 +238,7 @@ async def test_watch_yields_each_change_and_ends_on_the_terminal_snapshot(
         fleet = await make_fleet(client, "watched", [{}, {}])
         job = await deploy(client, fleet, app, pre_launch=True)
         watch = client.watch_deployment_job(job, min_delay=0.005, max_delay=0.01)
-        assert_type(watch, AsyncGenerator[DeploymentJob, None])
+        assert_type(watch, DeploymentWatch)
         snapshots = [snapshot async for snapshot in watch]
         assert snapshots[-1].status is DeploymentStatus.SUCCEEDED
         assert all(not s.status.is_terminal for s in snapshots[:-1])
@@ -448,7 +448,7 @@ async def _wait(client: DeploymentClient, job: DeploymentJob) -> None:
     await client.wait_for_deployment_job(job, **FAST)
 
 
-async def _drain(snapshots: AsyncGenerator[DeploymentJob, None]) -> None:
+async def _drain(snapshots: DeploymentWatch) -> None:
     async for _ in snapshots:
         pass
 

@@ -643,7 +643,10 @@ class Service:
             record = table.get(arn)
             if record is not None:
                 return record
-        return self._job(arn, now)
+        job = self.store.jobs.get(arn)
+        if job is None or not _visible(job, now):
+            raise not_found(f"Resource {arn} does not exist.")
+        return job
 
     def tag_resource(self, params: Params) -> Result:
         record = self._tagged(params["resourceArn"])

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import gc
 import random
-from collections.abc import AsyncGenerator
 from contextlib import aclosing
 from typing import Any
 
 import anyio
 import pytest
 
-from robomaker_deploy import DeploymentJob, DeploymentStatus
+from robomaker_deploy import DeploymentJob, DeploymentStatus, DeploymentWatch
 from robomaker_deploy.emulator import Emulator
 
 from ..seeding import seed_jobs
@@ -25,7 +24,7 @@ from ._support import other_tasks, seed_application, seed_fleets, seed_running_j
 FAST: dict[str, Any] = {"min_delay": 0.02, "max_delay": 0.2, "timeout": 120.0}
 
 
-async def _drain(snapshots: AsyncGenerator[DeploymentJob, None]) -> DeploymentJob:
+async def _drain(snapshots: DeploymentWatch) -> DeploymentJob:
     last = None
     async with aclosing(snapshots):
         async for snapshot in snapshots:
