@@ -71,9 +71,9 @@ def chart(data: dict[str, Any]) -> None:
     import matplotlib.pyplot as plt
 
     rows = data["rows"]
-    labels = [row["figure"] for row in rows]
+    labels = [f"{row['figure']}\nvs {row['anchor_name']}" for row in rows]
     ratios = [row["ratio"] for row in rows]
-    figure, axes = plt.subplots(figsize=(10, 0.5 * len(rows) + 1.5))
+    figure, axes = plt.subplots(figsize=(11, 0.65 * len(rows) + 1.5))
     axes.barh(range(len(rows)), ratios, color="#3f51b5")
     for index, row in enumerate(rows):
         target = re.search(r"[\d.]+", row["target"])

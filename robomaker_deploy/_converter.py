@@ -5,22 +5,28 @@ epoch-second timestamps, enum strings) into the frozen models and back. Its
 hooks are generated once per class, so structuring a 1,000-robot
 DescribeDeploymentJob is a handful of straight-line function calls per
 robot rather than a walk over botocore's shape tree.
+
+The converter is built on first use, not at import: a program that only
+imports the package (a CLI printing its help) pays neither for cattrs nor
+for the hooks.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
 from types import MappingProxyType, UnionType
-from typing import Any, TypeVar, Union, get_args, get_origin
+from typing import TYPE_CHECKING, Any, TypeVar, Union, get_args, get_origin
 
 import attrs
-import cattrs
-from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from . import _enums, _models
 from ._enums import _OpenEnum
+
+if TYPE_CHECKING:
+    import cattrs
 
 __all__ = ["converter", "structure", "unstructure", "wire_name", "python_name"]
 
@@ -116,7 +122,12 @@ def _optional_hook(conv: cattrs.Converter) -> Callable[[Any], Callable[[Any, Any
     return factory
 
 
-def _build() -> cattrs.Converter:
+@functools.cache
+def converter() -> cattrs.Converter:
+    """The converter, built once per process on first use."""
+    import cattrs
+    from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
+
     # Without detailed validation the generated hooks are straight-line code; a
     # malformed response still raises, and the client reports it as such.
     conv = cattrs.Converter(forbid_extra_keys=False, detailed_validation=False)
@@ -173,14 +184,11 @@ def _build() -> cattrs.Converter:
     return conv
 
 
-converter: cattrs.Converter = _build()
-
-
 def structure(data: Any, cls: type[T]) -> T:
     """Wire dict -> model."""
-    return converter.structure(data, cls)
+    return converter().structure(data, cls)
 
 
 def unstructure(value: Any) -> Any:
     """Model (or a collection of models) -> wire-shaped dict, leaving out unset members."""
-    return converter.unstructure(value)
+    return converter().unstructure(value)
