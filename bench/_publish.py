@@ -95,6 +95,15 @@ def update_docs(data: dict[str, Any]) -> None:
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=ROOT, check=False
     ).stdout.strip()
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=no", "--", "robomaker_deploy", "bench"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    ).stdout.strip()
+    if commit and dirty:
+        commit += " plus uncommitted changes"
     body = (
         f"{START}\nMeasured {data['when']} on {data['machine']}"
         f"{f', at commit `{commit}`' if commit else ''}.\n\n{table(data)}\n\n"
