@@ -78,7 +78,7 @@ async def test_every_filter(robomaker_emulator: Emulator, client: DeploymentClie
     assert_type(fleets, list[Fleet])
     assert [f.name for f in fleets] == ["s-Canceled"]
     robots = await client.list_robots(fleet_name="s-Failed").collect()
-    assert [r.name for r in robots] == ["s-Failed-r"]
+    assert [r.name for r in robots] == ["s-Failed-r0"]
 
 
 async def test_resume_in_the_middle_of_a_page(robomaker_emulator: Emulator, client: DeploymentClient) -> None:

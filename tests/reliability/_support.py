@@ -1,10 +1,9 @@
-"""Fast in-process seeding and leak checks shared by the reliability tests."""
+"""Leak checks and call counting shared by the reliability tests (seeding lives in tests/seeding.py)."""
 
 from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import Sequence
 from typing import Any
 
 import anyio
@@ -20,62 +19,6 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
-
-
-def seed_application(emu: Emulator, name: str = "rel-app") -> tuple[str, str]:
-    """A ROS2 application with an X86_64 bundle and its version "1", made in process: ``(arn, version)``."""
-    app = emu.call(
-        "CreateRobotApplication",
-        {
-            "name": name,
-            "sources": [{"s3Bucket": "bundles", "s3Key": "app.tar", "architecture": "X86_64"}],
-            "robotSoftwareSuite": {"name": "ROS2", "version": "Foxy"},
-        },
-    )
-    version = emu.call("CreateRobotApplicationVersion", {"application": app["arn"]})
-    return str(app["arn"]), str(version["version"])
-
-
-def seed_fleets(emu: Emulator, count: int, *, prefix: str, robots: int = 1) -> list[str]:
-    """``count`` fleets of ``robots`` X86_64 robots each, made in process; their ARNs."""
-    fleets = []
-    for index in range(count):
-        fleet = emu.call("CreateFleet", {"name": f"{prefix}-{index}"})
-        for number in range(robots):
-            robot = emu.call(
-                "CreateRobot",
-                {"name": f"{prefix}-{index}-r{number}", "architecture": "X86_64", "greengrassGroupId": "gg"},
-            )
-            emu.call("RegisterRobot", {"fleet": fleet["arn"], "robot": robot["arn"]})
-        fleets.append(str(fleet["arn"]))
-    return fleets
-
-
-def app_configs(app: tuple[str, str], env: dict[str, str] | None = None) -> list[dict[str, Any]]:
-    """Wire-shaped deploymentApplicationConfigs for ``app``."""
-    launch: dict[str, Any] = {"packageName": "pkg", "launchFile": "app.launch"}
-    if env:
-        launch["environmentVariables"] = env
-    return [{"application": app[0], "applicationVersion": app[1], "launchConfig": launch}]
-
-
-def seed_running_jobs(
-    emu: Emulator, app: tuple[str, str], fleets: Sequence[str], *, prefix: str
-) -> list[str]:
-    """Start a deployment on each fleet, in process; the jobs' ARNs."""
-    return [
-        str(
-            emu.call(
-                "CreateDeploymentJob",
-                {
-                    "fleet": fleet,
-                    "clientRequestToken": f"{prefix}-{index}",
-                    "deploymentApplicationConfigs": app_configs(app),
-                },
-            )["arn"]
-        )
-        for index, fleet in enumerate(fleets)
-    ]
 
 
 def calls(emu: Emulator) -> dict[str, int]:

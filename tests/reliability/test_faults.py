@@ -24,8 +24,8 @@ from robomaker_deploy import (
 )
 from robomaker_deploy.emulator import Emulator
 
-from ..seeding import seed_jobs
-from ._support import calls, seed_application, seed_fleets, seed_running_jobs, settle, total
+from ..seeding import seed_application, seed_fleets, seed_jobs, seed_running_jobs
+from ._support import calls, settle, total
 
 SOAK = pytest.mark.soak
 
