@@ -14,37 +14,20 @@ from robomaker_deploy import (
     DeploymentJob,
     Fleet,
     LaunchConfig,
-    RobotSoftwareSuite,
-    RobotSoftwareSuiteName,
-    RobotSoftwareSuiteVersion,
-    SourceConfig,
 )
+
+from . import world
 
 
 async def make_application(client: DeploymentClient) -> tuple[str, str]:
     """A ROS2 application with an X86_64 bundle, and its first numbered version: ``(arn, version)``."""
-    app = await client.create_robot_application(
-        name="waiter-app",
-        sources=[SourceConfig(s3_bucket="bundles", s3_key="app.tar.gz", architecture=Architecture.X86_64)],
-        robot_software_suite=RobotSoftwareSuite(
-            name=RobotSoftwareSuiteName.ROS2, version=RobotSoftwareSuiteVersion.FOXY
-        ),
-    )
-    version = await client.create_robot_application_version(app)
-    return app.arn, version.version or "1"
+    _, version = await world.make_application(client, name="waiter-app", architectures=[Architecture.X86_64])
+    return version.arn, version.version or "1"
 
 
 async def make_fleet(client: DeploymentClient, name: str, robots: Sequence[Mapping[str, str]]) -> Fleet:
     """A fleet with one X86_64 robot per entry of ``robots`` (each the robot's tags)."""
-    fleet = await client.create_fleet(name=name)
-    for index, tags in enumerate(robots):
-        robot = await client.create_robot(
-            name=f"{name}-r{index}",
-            architecture=Architecture.X86_64,
-            greengrass_group_id=f"gg-{name}-{index}",
-            tags=dict(tags),
-        )
-        await client.register_robot(fleet=fleet, robot=robot)
+    fleet, _ = await world.make_fleet(client, name, robots)
     return fleet
 
 

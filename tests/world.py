@@ -39,6 +39,48 @@ class World:
         )
 
 
+async def make_application(
+    client: DeploymentClient,
+    *,
+    name: str = "app",
+    architectures: Sequence[Architecture] = (Architecture.X86_64, Architecture.ARM64),
+) -> tuple[RobotApplication, RobotApplication]:
+    """A ROS2 application with a bundle per architecture, and its version "1": ``(application, version)``."""
+    application = await client.create_robot_application(
+        name=name,
+        sources=[
+            SourceConfig(s3_bucket="bundles", s3_key=f"{arch.value}.tar", architecture=arch)
+            for arch in architectures
+        ],
+        robot_software_suite=RobotSoftwareSuite(
+            name=RobotSoftwareSuiteName.ROS2, version=RobotSoftwareSuiteVersion.FOXY
+        ),
+    )
+    return application, await client.create_robot_application_version(application)
+
+
+async def make_fleet(
+    client: DeploymentClient,
+    name: str,
+    robot_tags: Sequence[Mapping[str, str]],
+    *,
+    architectures: Sequence[Architecture] = (Architecture.X86_64,),
+) -> tuple[Fleet, tuple[Robot, ...]]:
+    """A fleet with one robot per entry of ``robot_tags`` (its tags), architectures taken in turn."""
+    fleet = await client.create_fleet(name=name)
+    robots = []
+    for index, tags in enumerate(robot_tags):
+        robot = await client.create_robot(
+            name=f"{name}-robot-{index}",
+            architecture=architectures[index % len(architectures)],
+            greengrass_group_id=f"gg-{index}",
+            tags=dict(tags),
+        )
+        await client.register_robot(fleet=fleet, robot=robot)
+        robots.append(robot)
+    return fleet, tuple(robots)
+
+
 async def build_world(
     client: DeploymentClient,
     *,
@@ -48,27 +90,12 @@ async def build_world(
     robot_tags: Mapping[int, Mapping[str, str]] | None = None,
     robot_architectures: Sequence[Architecture] | None = None,
 ) -> World:
-    application = await client.create_robot_application(
-        name=f"{name}-app",
-        sources=[
-            SourceConfig(s3_bucket="bundles", s3_key=f"{arch.value}.tar", architecture=arch)
-            for arch in architectures
-        ],
-        robot_software_suite=RobotSoftwareSuite(
-            name=RobotSoftwareSuiteName.ROS2, version=RobotSoftwareSuiteVersion.FOXY
-        ),
+    """An application version with bundles for ``architectures``, and a fleet of ``robots`` robots."""
+    application, version = await make_application(client, name=f"{name}-app", architectures=architectures)
+    fleet, made = await make_fleet(
+        client,
+        f"{name}-fleet",
+        [(robot_tags or {}).get(index, {}) for index in range(robots)],
+        architectures=robot_architectures or architectures,
     )
-    version = await client.create_robot_application_version(application)
-    fleet = await client.create_fleet(name=f"{name}-fleet")
-    made = []
-    for index in range(robots):
-        arch = (robot_architectures or architectures)[index % len(robot_architectures or architectures)]
-        robot = await client.create_robot(
-            name=f"{name}-robot-{index}",
-            architecture=arch,
-            greengrass_group_id=f"gg-{index}",
-            tags=(robot_tags or {}).get(index),
-        )
-        await client.register_robot(fleet=fleet, robot=robot)
-        made.append(robot)
-    return World(application=application, version=version, fleet=fleet, robots=tuple(made))
+    return World(application=application, version=version, fleet=fleet, robots=made)
