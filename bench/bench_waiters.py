@@ -48,14 +48,11 @@ from robomaker_deploy import (
     DeploymentJob,
     Fleet,
     LaunchConfig,
-    RobotSoftwareSuite,
-    RobotSoftwareSuiteName,
-    RobotSoftwareSuiteVersion,
-    SourceConfig,
 )
 from robomaker_deploy.emulator import Emulator
+from tests.world import make_application, make_fleet
 
-JOBS = 500
+JOBS = int(os.environ.get("BENCH_WAITERS_JOBS", "500"))  # fewer for a quick check
 SPEED = 2.0
 MIN_DELAY = 2.0 / SPEED
 MAX_DELAY = 30.0 / SPEED
@@ -63,16 +60,9 @@ WAITED = ("DescribeDeploymentJob", "ListDeploymentJobs")
 
 
 async def _setup(client: DeploymentClient) -> tuple[list[Fleet], DeploymentApplicationConfig]:
-    app = await client.create_robot_application(
-        name="bench-waiters",
-        sources=[SourceConfig(s3_bucket="bundles", s3_key="app.tar.gz", architecture=Architecture.X86_64)],
-        robot_software_suite=RobotSoftwareSuite(
-            name=RobotSoftwareSuiteName.ROS2, version=RobotSoftwareSuiteVersion.FOXY
-        ),
-    )
-    version = await client.create_robot_application_version(app)
+    _, version = await make_application(client, name="bench-waiters", architectures=[Architecture.X86_64])
     config = DeploymentApplicationConfig(
-        application=app.arn,
+        application=version.arn,
         application_version=version.version or "1",
         launch_config=LaunchConfig(package_name="pkg", launch_file="app.launch"),
     )
@@ -81,15 +71,7 @@ async def _setup(client: DeploymentClient) -> tuple[list[Fleet], DeploymentAppli
 
     async def fleet(index: int) -> None:
         async with limiter:
-            made = await client.create_fleet(name=f"bench-{index}")
-            for robot_index in range(1 + index % 2):
-                robot = await client.create_robot(
-                    name=f"bench-{index}-{robot_index}",
-                    architecture=Architecture.X86_64,
-                    greengrass_group_id=f"gg-{index}-{robot_index}",
-                )
-                await client.register_robot(fleet=made, robot=robot)
-            fleets[index] = made
+            fleets[index], _ = await make_fleet(client, f"bench-{index}", [{}] * (1 + index % 2))
 
     async with anyio.create_task_group() as group:
         for index in range(JOBS):
