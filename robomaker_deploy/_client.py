@@ -39,7 +39,7 @@ from ._models import (
 from ._pagination import Page, Pager, PageSource
 from ._service_model import operation_model
 from ._transport import Transport
-from ._validation import Violation, violations
+from ._validation import Path, Violation, dotted, violations
 
 if TYPE_CHECKING:
     # Imported on first use at run time: most programs never wait, and import time counts.
@@ -49,17 +49,14 @@ __all__ = ["DeploymentClient"]
 
 T = TypeVar("T")
 
-#: Python parameter names that are not the snake_case of their wire member.
-_PARAM_NAMES = {
-    "deploymentApplicationConfigs": "application_configs",
-    "applicationVersion": "application_version",
-}
+Arguments = Mapping[Path, str]
+"""Where a method's argument lands in the request, when not at its own snake_case name: a wire
+path prefix -> the argument. Errors under that prefix are reported under the argument's name."""
 
-#: What a service nextToken must be (the same shape in every listing's input).
-_TOKEN_SHAPE = operation_model("ListDeploymentJobs").input_shape.members["nextToken"]  # type: ignore[union-attr]
+#: A listing's paging arguments.
+_PAGING: Arguments = {("nextToken",): "starting_token", ("maxResults",): "page_size"}
 
-#: Operations whose ``applicationVersion`` is the method's ``version=`` argument.
-_VERSION_ARGUMENT = frozenset({"DescribeRobotApplication", "DeleteRobotApplication"})
+_NONE: Mapping[Path, str] = {}
 
 _LATEST_HINT = (
     "must be a numbered version such as '1': $LATEST cannot be deployed; "
@@ -100,8 +97,14 @@ def _token(given: str | None) -> str:
     return str(uuid.uuid4()) if given is None else given
 
 
-def _filters(name: str, value: str | None) -> list[dict[str, Any]] | None:
-    return None if value is None else [{"name": name, "values": [value]}]
+Request = tuple[Mapping[str, Any], Arguments]
+"""One request stream of a listing: its fixed parameters, and where its arguments went in them."""
+
+
+def _filtered(name: str, value: str | None, argument: str, **params: Any) -> Request:
+    """A listing request filtered on ``name`` (none when ``value`` is None), from ``argument``."""
+    filters = None if value is None else [{"name": name, "values": [value]}]
+    return {"filters": filters, **params}, {("filters", 0, "values", 0): argument}
 
 
 class DeploymentClient:
@@ -183,10 +186,10 @@ class DeploymentClient:
 
     # -- the one path every call takes ---------------------------------------------------------
 
-    async def _call(self, operation: str, params: Mapping[str, Any]) -> Any:
+    async def _call(self, operation: str, params: Mapping[str, Any], arguments: Arguments = _NONE) -> Any:
         """Validate wire-shaped ``params``, send them, and return the decoded JSON body."""
         wire = {key: value for key, value in params.items() if value is not None}
-        self._check(operation, wire)
+        self._check(operation, wire, arguments)
         body = await self._transport.call(operation, wire)
         if not body:
             return {}
@@ -210,38 +213,33 @@ class DeploymentClient:
         return data
 
     @staticmethod
-    def _check(operation: str, wire: Mapping[str, Any]) -> None:
+    def _check(operation: str, wire: Mapping[str, Any], arguments: Arguments = _NONE) -> None:
         shape = operation_model(operation).input_shape
         assert shape is not None  # every operation of the model has an input
         problems = list(violations(shape, wire))
         if not problems:
             return
 
-        def rename(member: str) -> str:
-            return _PARAM_NAMES.get(member) or python_name(member)
-
         def name(problem: Violation) -> str:
-            # The parameter the caller passed, where it is not the wire member's own name.
-            dotted = problem.dotted(rename)
-            if problem.path[:1] == ("nextToken",):
-                return "starting_token"
-            if problem.path[:1] == ("filters",) and isinstance(wire.get("filters"), list):
-                head = wire["filters"][0] if wire["filters"] else None
-                if isinstance(head, Mapping) and isinstance(head.get("name"), str):
-                    return python_name(head["name"])
-            if problem.path[:1] == ("applicationVersion",) and operation in _VERSION_ARGUMENT:
-                return "version"
-            return dotted
+            # Named as the caller wrote it: the argument the value came from, snake_case below it.
+            for prefix, argument in arguments.items():
+                if problem.path[: len(prefix)] == prefix:
+                    rest = dotted(problem.path[len(prefix) :], python_name)
+                    return argument + ("" if not rest else rest if rest[0] == "[" else f".{rest}")
+            return problem.dotted(python_name)
 
         first = problems[0]
-        field = name(first)
         rule = first.rule
         if first.path and first.path[-1] == "applicationVersion" and first.value == "'$LATEST'":
             rule = _LATEST_HINT
-        raise ValidationError(field, first.value, rule, [f"{name(p)}={p.value}: {p.rule}" for p in problems])
+        raise ValidationError(
+            name(first), first.value, rule, [f"{name(p)}={p.value}: {p.rule}" for p in problems]
+        )
 
-    async def _structured(self, operation: str, params: Mapping[str, Any], cls: type[T]) -> T:
-        data = await self._call(operation, params)
+    async def _structured(
+        self, operation: str, params: Mapping[str, Any], cls: type[T], arguments: Arguments = _NONE
+    ) -> T:
+        data = await self._call(operation, params, arguments)
         return self._to_model(operation, data, cls)
 
     @staticmethod
@@ -282,6 +280,7 @@ class DeploymentClient:
                 "clientRequestToken": _token(client_request_token),
             },
             DeploymentJob,
+            {("deploymentApplicationConfigs",): "application_configs"},
         )
 
     async def describe_deployment_job(self, job: str | DeploymentJob) -> DeploymentJob:
@@ -324,7 +323,9 @@ class DeploymentClient:
                 "status", repr(status), "cannot be combined with fleet_name: the service takes one filter"
             )
         requests = [
-            {"filters": _filters("status", value) if value else _filters("fleetName", fleet_name)}
+            _filtered("status", value, "status")
+            if value
+            else _filtered("fleetName", fleet_name, "fleet_name")
             for value in _status_values(status)
         ]
         return self._listing(
@@ -370,7 +371,7 @@ class DeploymentClient:
             "ListFleets",
             "fleetDetails",
             Fleet,
-            [{"filters": _filters("name", name)}],
+            [_filtered("name", name, "name")],
             page_size=page_size,
             max_items=max_items,
             starting_token=starting_token,
@@ -432,16 +433,16 @@ class DeploymentClient:
         if status is not None and not RobotStatus(status).is_known:
             known = ", ".join(m.value for m in RobotStatus)
             raise ValidationError("status", repr(status), f"must be a RobotStatus ({known})")
-        filters = (
-            _filters("status", RobotStatus(status).value)
+        request = (
+            _filtered("status", RobotStatus(status).value, "status")
             if status is not None
-            else _filters("fleetName", fleet_name)
+            else _filtered("fleetName", fleet_name, "fleet_name")
         )
         return self._listing(
             "ListRobots",
             "robots",
             Robot,
-            [{"filters": filters}],
+            [request],
             page_size=page_size,
             max_items=max_items,
             starting_token=starting_token,
@@ -491,14 +492,18 @@ class DeploymentClient:
     ) -> RobotApplication:
         """An application, or one version of it."""
         params = {"application": _arn(application), "applicationVersion": version}
-        return await self._structured("DescribeRobotApplication", params, RobotApplication)
+        return await self._structured(
+            "DescribeRobotApplication", params, RobotApplication, {("applicationVersion",): "version"}
+        )
 
     async def delete_robot_application(
         self, application: str | RobotApplication, *, version: str | None = None
     ) -> None:
         """Delete an application, or one version of it."""
         await self._call(
-            "DeleteRobotApplication", {"application": _arn(application), "applicationVersion": version}
+            "DeleteRobotApplication",
+            {"application": _arn(application), "applicationVersion": version},
+            {("applicationVersion",): "version"},
         )
 
     def list_robot_applications(
@@ -516,7 +521,7 @@ class DeploymentClient:
             "ListRobotApplications",
             "robotApplicationSummaries",
             RobotApplicationSummary,
-            [{"filters": _filters("name", name), "versionQualifier": version_qualifier}],
+            [_filtered("name", name, "name", versionQualifier=version_qualifier)],
             page_size=page_size,
             max_items=max_items,
             starting_token=starting_token,
@@ -545,7 +550,7 @@ class DeploymentClient:
         operation: str,
         result_key: str,
         cls: type[T],
-        requests: Sequence[Mapping[str, Any]],
+        requests: Sequence[Request],
         *,
         page_size: int | None,
         max_items: int | None,
@@ -556,7 +561,7 @@ class DeploymentClient:
     ) -> Pager[T]:
         """A pager over one request stream per entry of ``requests`` (each a set of filters)."""
         return Pager(
-            [self._page_source(operation, result_key, cls, params) for params in requests],
+            [self._page_source(operation, result_key, cls, *request) for request in requests],
             key=key,
             order=order,
             page_size=page_size,
@@ -568,15 +573,18 @@ class DeploymentClient:
         )
 
     def _page_source(
-        self, operation: str, result_key: str, cls: type[T], params: Mapping[str, Any]
+        self, operation: str, result_key: str, cls: type[T], params: Mapping[str, Any], arguments: Arguments
     ) -> PageSource[T]:
         base = {key: value for key, value in params.items() if value is not None}
+        arguments = {**arguments, **_PAGING}
         # Validate the filter part now, so a bad filter fails at the call site
         # rather than at the first iteration.
-        self._check(operation, base)
+        self._check(operation, base, arguments)
+        token_shape = operation_model(operation).input_shape.members["nextToken"]  # type: ignore[union-attr]
 
         async def fetch(token: str | None, page_size: int | None) -> Page[T]:
-            data = await self._call(operation, {**base, "nextToken": token, "maxResults": page_size})
+            request = {**base, "nextToken": token, "maxResults": page_size}
+            data = await self._call(operation, request, arguments)
             items = data.get(result_key) or []
             if not isinstance(items, list):
                 raise MalformedResponseError(
@@ -584,7 +592,7 @@ class DeploymentClient:
                 )
             models = tuple(self._to_model(operation, item, cls) for item in items)
             next_token = data.get("nextToken") or None
-            if next_token is not None and any(violations(_TOKEN_SHAPE, next_token)):
+            if next_token is not None and any(violations(token_shape, next_token)):
                 # Sent back as the next request's nextToken, it would fail there as the caller's
                 # ValidationError; it is the response that is wrong.
                 raise MalformedResponseError(

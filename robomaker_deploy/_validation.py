@@ -11,9 +11,8 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
-from typing import Any
 
 import attrs
 from botocore.model import MapShape, Shape, StructureShape
@@ -38,16 +37,21 @@ class Violation:
     value: str
     """A short repr of the offending value, or ``<redacted>`` for sensitive shapes."""
 
-    def dotted(self, rename: Any = None) -> str:
+    def dotted(self, rename: Callable[[str], str] | None = None) -> str:
         """The path as ``a.b[0].c``; ``rename`` maps each wire name to a display name."""
-        out = ""
-        for part in self.path:
-            if isinstance(part, int):
-                out += f"[{part}]"
-            else:
-                name = rename(part) if rename and not isinstance(part, MapKey) else part
-                out += f".{name}" if out else name
-        return out or "<input>"
+        return dotted(self.path, rename) or "<input>"
+
+
+def dotted(path: Path, rename: Callable[[str], str] | None = None) -> str:
+    """``path`` as ``a.b[0].c``; ``rename`` maps each member name (not map keys) to a display name."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            name = rename(part) if rename and not isinstance(part, MapKey) else part
+            out += f".{name}" if out else name
+    return out
 
 
 @functools.cache
