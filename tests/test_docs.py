@@ -179,3 +179,15 @@ def test_the_failure_code_table_lists_every_code_from_the_taxonomy() -> None:
             code.category.value,
             "yes" if code.retryable else "no",
         ]
+
+
+def test_every_public_name_is_in_the_api_reference() -> None:
+    import robomaker_deploy
+
+    reference = (Path(__file__).parent.parent / "docs" / "reference.md").read_text()
+    missing = [
+        name
+        for name in robomaker_deploy.__all__
+        if not name.startswith("__") and f"::: robomaker_deploy.{name}\n" not in reference
+    ]
+    assert not missing
