@@ -25,7 +25,7 @@ Admin routes (no signature; on by default only when bound to a loopback host):
 from ._emulator import DEFAULT_ACCOUNT_ID, Emulator, EmulatorCredentials
 from ._errors import ServiceError
 from ._faults import FaultConfig
-from ._main import run, serve
+from ._main import serve
 from ._service import JOB_RETENTION_SECONDS
 from ._simulation import TAG_FAIL_STEP, TAG_FAILURE_CODE, TAG_OFFLINE
 
@@ -39,6 +39,5 @@ __all__ = [
     "EmulatorCredentials",
     "FaultConfig",
     "ServiceError",
-    "run",
     "serve",
 ]

@@ -1,7 +1,7 @@
-"""``python -m robomaker_deploy.emulator``: the emulator without the project CLI."""
+"""``python -m robomaker_deploy.emulator``: the same as ``robomaker-deploy emulator``."""
 
 import sys
 
-from ._main import run
+from robomaker_deploy._cli import main
 
-sys.exit(run())
+main(["emulator", *sys.argv[1:]], prog_name="python -m robomaker_deploy")

@@ -6,12 +6,10 @@ the socket listens, and stops cleanly on Ctrl-C or SIGTERM.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
 import signal
-import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 
 from ._emulator import Emulator, EmulatorCredentials
@@ -65,47 +63,3 @@ async def serve(
 
 def _print(url: str) -> None:
     print(url, flush=True)
-
-
-def run(argv: Sequence[str] | None = None) -> int:
-    """``python -m robomaker_deploy.emulator [options]``; returns the exit status."""
-    parser = argparse.ArgumentParser(
-        prog="robomaker-deploy emulator", description="Local RoboMaker deployment service."
-    )
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=4566)
-    parser.add_argument("--speed", type=float, default=1.0, help="divides every simulated duration")
-    parser.add_argument("--access-key-id", default="testing")
-    parser.add_argument("--secret-access-key", default="testing")
-    parser.add_argument("--region", default="us-east-1")
-    parser.add_argument("--state-file", default=None, help="SQLite file that keeps state across restarts")
-    parser.add_argument(
-        "--admin",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="expose /_emulator/ control routes (default: only on a loopback host)",
-    )
-    parser.add_argument("--seed", type=int, default=None)
-    args = parser.parse_args(argv)
-    if args.speed <= 0:
-        parser.error("--speed must be positive")
-    try:
-        asyncio.run(
-            serve(
-                host=args.host,
-                port=args.port,
-                speed=args.speed,
-                access_key_id=args.access_key_id,
-                secret_access_key=args.secret_access_key,
-                region=args.region,
-                state_file=args.state_file,
-                admin=args.admin,
-                seed=args.seed,
-            )
-        )
-    except KeyboardInterrupt:
-        pass
-    except OSError as error:
-        print(f"cannot start the emulator: {error}", file=sys.stderr)
-        return 1
-    return 0
