@@ -114,7 +114,8 @@ class _Prefetch(Generic[T]):
         if self._error is not None:
             raise self._error
         if self._page is None:
-            raise anyio.get_cancelled_exc_class()()
+            # The fetch was cancelled without the consumer being cancelled: the client closed.
+            raise RuntimeError("the client was closed while this listing was fetching a page")
         return self._page
 
     def cancel(self) -> None:

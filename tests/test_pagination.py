@@ -233,3 +233,13 @@ async def test_retries_give_up_with_a_resume_token(robomaker_emulator: Emulator)
         robomaker_emulator.set_faults()
         rest = await client.list_deployment_jobs(page_size=10, starting_token=pager.resume_token).collect()
         assert len(got) + len(rest) == 30
+
+
+async def test_a_listing_outliving_its_client_says_so(robomaker_emulator: Emulator) -> None:
+    seed_jobs(robomaker_emulator, 30)
+    async with robomaker_emulator.client() as client:
+        pages = client.list_deployment_jobs(page_size=10).pages()
+        first = await pages.__anext__()  # the second page is now being prefetched
+        assert len(first.items) == 10
+    with pytest.raises(RuntimeError, match="client"):
+        await pages.__anext__()
