@@ -32,9 +32,11 @@ class ClientConfig:
     """First retry waits up to this many seconds; each further one doubles it (full jitter)."""
     backoff_cap: float = attrs.field(default=5.0, validator=attrs.validators.gt(0))
     """No single retry waits longer than this."""
-    connect_timeout: float = 10.0
-    read_timeout: float = 60.0
-    max_pool_connections: int = 20
-    http_backend: Literal["auto", "aiohttp", "httpx"] = "auto"
+    connect_timeout: float = attrs.field(default=10.0, validator=attrs.validators.gt(0))
+    read_timeout: float = attrs.field(default=60.0, validator=attrs.validators.gt(0))
+    max_pool_connections: int = attrs.field(default=20, validator=attrs.validators.ge(1))
+    http_backend: Literal["auto", "aiohttp", "httpx"] = attrs.field(
+        default="auto", validator=attrs.validators.in_(("auto", "aiohttp", "httpx"))
+    )
     """``auto`` picks httpx on trio and aiohttp on asyncio."""
     user_agent_appid: str | None = None
