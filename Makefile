@@ -4,6 +4,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The tested dependency set for this Python, when there is one (constraints/py311.txt, ...).
+PYVER := $(shell $(PYTHON) -c 'import sys; print("%d%d" % sys.version_info[:2])')
+CONSTRAINTS := $(wildcard constraints/py$(PYVER).txt)
 
 .PHONY: help demo test check lint typecheck format docs bench soak lock clean
 
@@ -15,10 +18,10 @@ help:
 	@echo "make bench  - run the benchmarks side by side with raw aiobotocore"
 	@echo "make soak   - the heavier reliability runs"
 
-$(STAMP): pyproject.toml constraints.txt
+$(STAMP): pyproject.toml $(CONSTRAINTS)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	$(BIN)/python -m pip install --quiet $(if $(CONSTRAINTS),-c $(CONSTRAINTS)) -e '.[dev]'
 	@touch $(STAMP)
 
 demo: $(STAMP)
@@ -54,9 +57,10 @@ lock:
 	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
 	.venv-lock/bin/python -m pip install --quiet --upgrade pip
 	.venv-lock/bin/python -m pip install --quiet -e '.[dev]'
-	{ echo "# The versions CI and 'make' install (pip constraints), so every machine tests the same set."; \
-	  echo "# Regenerate after changing dependencies: make lock"; \
-	  .venv-lock/bin/python -m pip freeze --exclude-editable; } > constraints.txt
+	mkdir -p constraints
+	{ echo "# The versions 'make' installs on Python $(PYVER) (pip constraints), so every machine tests the same set."; \
+	  echo "# Regenerate after changing dependencies: make lock PYTHON=$(PYTHON)"; \
+	  .venv-lock/bin/python -m pip freeze --exclude-editable; } > constraints/py$(PYVER).txt
 	rm -rf .venv-lock
 
 clean:
