@@ -28,10 +28,7 @@ from robomaker_deploy import (
     ProgressDetail,
     RobotDeployment,
     RobotDeploymentStep,
-    RobotSoftwareSuite,
-    RobotSoftwareSuiteName,
     RobotStatus,
-    SourceConfig,
 )
 from robomaker_deploy._cli import (
     EXIT_DEPLOYMENT_FAILED,
@@ -44,6 +41,7 @@ from robomaker_deploy._cli import (
 )
 from robomaker_deploy._progress import LiveProgress, PlainProgress, summary_table
 from robomaker_deploy.emulator import TAG_FAIL_STEP, Emulator
+from tests.world import make_application, make_fleet
 
 # Fast simulated robots: a two-robot deployment takes a fraction of a second.
 pytestmark = pytest.mark.robomaker_emulator(speed=300)
@@ -93,25 +91,11 @@ class World:
 
 async def _setup(emulator: Emulator) -> tuple[str, str, str]:
     async with emulator.client() as client:
-        source = SourceConfig(s3_bucket="bundles", s3_key="app.tar.gz", architecture=Architecture.X86_64)
-        app = await client.create_robot_application(
-            name="cli-app",
-            sources=[source],
-            robot_software_suite=RobotSoftwareSuite(name=RobotSoftwareSuiteName.ROS2),
-        )
-        await client.create_robot_application_version(app)
+        app, _ = await make_application(client, name="cli-app", architectures=[Architecture.X86_64])
         fleets = []
         for name, failing in (("cli-fleet", False), ("cli-bad-fleet", True)):
-            fleet = await client.create_fleet(name=name)
-            for n in range(2):
-                tags = {TAG_FAIL_STEP: "ExecutingPreLaunch"} if failing and n == 1 else {}
-                robot = await client.create_robot(
-                    name=f"{name}-bot-{n}",
-                    architecture=Architecture.X86_64,
-                    greengrass_group_id="g",
-                    tags=tags,
-                )
-                await client.register_robot(fleet=fleet, robot=robot)
+            tags = [{}, {TAG_FAIL_STEP: "ExecutingPreLaunch"} if failing else {}]
+            fleet, _ = await make_fleet(client, name, tags, robot_prefix=f"{name}-bot")
             fleets.append(fleet.arn)
         return app.arn, fleets[0], fleets[1]
 

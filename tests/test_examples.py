@@ -15,11 +15,9 @@ from robomaker_deploy import (
     Architecture,
     DeploymentApplicationConfig,
     LaunchConfig,
-    RobotSoftwareSuite,
-    RobotSoftwareSuiteName,
-    SourceConfig,
 )
 from robomaker_deploy.emulator import TAG_FAIL_STEP, Emulator
+from tests.world import make_application, make_fleet
 
 pytestmark = pytest.mark.robomaker_emulator(speed=300)
 
@@ -29,22 +27,13 @@ FAST = ["--min-delay", "0.02", "--max-delay", "0.1"]
 
 async def _setup(emulator: Emulator) -> dict[str, str]:
     async with emulator.client() as client:
-        source = SourceConfig(s3_bucket="bundles", s3_key="app.tar.gz", architecture=Architecture.ARM64)
-        app = await client.create_robot_application(
-            name="ex-app",
-            sources=[source],
-            robot_software_suite=RobotSoftwareSuite(name=RobotSoftwareSuiteName.ROS2),
-        )
-        await client.create_robot_application_version(app)
+        app, _ = await make_application(client, name="ex-app", architectures=[Architecture.ARM64])
         arns = {"app": app.arn}
         for name, failing in (("good", False), ("bad", True), ("watched", False)):
-            fleet = await client.create_fleet(name=name)
-            for n in range(3):
-                tags = {TAG_FAIL_STEP: "Launching"} if failing and n == 0 else {}
-                robot = await client.create_robot(
-                    name=f"{name}-{n}", architecture=Architecture.ARM64, greengrass_group_id="g", tags=tags
-                )
-                await client.register_robot(fleet=fleet, robot=robot)
+            tags = [{TAG_FAIL_STEP: "Launching"} if failing else {}, {}, {}]
+            fleet, _ = await make_fleet(
+                client, name, tags, architectures=[Architecture.ARM64], robot_prefix=name
+            )
             arns[name] = fleet.arn
         config = DeploymentApplicationConfig(
             application=app.arn,

@@ -65,13 +65,17 @@ async def make_fleet(
     robot_tags: Sequence[Mapping[str, str]],
     *,
     architectures: Sequence[Architecture] = (Architecture.X86_64,),
+    robot_prefix: str | None = None,
 ) -> tuple[Fleet, tuple[Robot, ...]]:
-    """A fleet with one robot per entry of ``robot_tags`` (its tags), architectures taken in turn."""
+    """A fleet with one robot per entry of ``robot_tags`` (its tags), architectures taken in turn.
+
+    Robots are named ``{robot_prefix}-{index}`` (``{name}-robot-{index}`` by default).
+    """
     fleet = await client.create_fleet(name=name)
     robots = []
     for index, tags in enumerate(robot_tags):
         robot = await client.create_robot(
-            name=f"{name}-robot-{index}",
+            name=f"{robot_prefix or f'{name}-robot'}-{index}",
             architecture=architectures[index % len(architectures)],
             greengrass_group_id=f"gg-{index}",
             tags=dict(tags),
