@@ -17,7 +17,7 @@ from aiobotocore.config import AioConfig
 from aiobotocore.session import get_session
 
 from robomaker_deploy import DeploymentClient
-from robomaker_deploy._service_model import register_data_path
+from robomaker_deploy._wire.model import register_data_path
 from robomaker_deploy.emulator import Emulator
 
 KEY_ID = SECRET = "testing"

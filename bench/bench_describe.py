@@ -13,7 +13,7 @@ from botocore.parsers import create_parser
 
 from robomaker_deploy import DeploymentConfig, DeploymentJob
 from robomaker_deploy._converter import structure
-from robomaker_deploy._service_model import operation_model
+from robomaker_deploy._wire.model import operation_model
 from robomaker_deploy.emulator import Emulator
 
 from ._common import (

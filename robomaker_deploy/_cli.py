@@ -58,6 +58,7 @@ from ._models import (
 )
 from ._progress import final_line, renderer, robot_label, summary_table
 from ._waiters import DeploymentWatch
+from ._wire.secrets import is_secret_field, mask
 
 __all__ = [
     "EXIT_DEPLOYMENT_FAILED",
@@ -88,9 +89,6 @@ Exit codes:
   4    service or connection error
   130  interrupted (Ctrl-C)
 """
-
-_REDACTED = "***"
-
 
 # -- settings shared by every subcommand -----------------------------------------------------------
 
@@ -335,10 +333,8 @@ def to_json(value: Any) -> Any:
         out: dict[str, Any] = {}
         for field in attrs.fields(type(value)):
             item = getattr(value, field.name)
-            if callable(field.repr) or field.name == "environment_variables":
-                out[field.name] = (
-                    {str(key): _REDACTED for key in item} if isinstance(item, Mapping) else _REDACTED
-                )
+            if is_secret_field(field.name):
+                out[field.name] = mask(item)
             else:
                 out[field.name] = to_json(item)
         return out

@@ -19,7 +19,7 @@ import orjson
 
 from ._background import BackgroundTasks
 from ._config import DEFAULT_MAX_DELAY, DEFAULT_MIN_DELAY, DEFAULT_TIMEOUT, ClientConfig
-from ._converter import python_name, structure, unstructure
+from ._converter import structure, unstructure
 from ._enums import Architecture, DeploymentStatus, RobotStatus
 from ._errors import MalformedResponseError, ValidationError
 from ._logging import install_redaction
@@ -37,9 +37,10 @@ from ._models import (
     SourceConfig,
 )
 from ._pagination import Page, Pager, PageSource
-from ._service_model import operation_model
 from ._transport import Transport
-from ._validation import Path, Violation, dotted, violations
+from ._wire.model import operation_model, page_limit
+from ._wire.names import python_name
+from ._wire.validation import Path, Violation, dotted, violations
 
 if TYPE_CHECKING:
     # Imported on first use at run time: most programs never wait, and import time counts.
@@ -569,7 +570,7 @@ class DeploymentClient:
             starting_token=starting_token,
             prefetch=prefetch,
             spawn=self._spawn,
-            max_page_size=_MAX_PAGE[operation],
+            max_page_size=page_limit(operation),
         )
 
     def _page_source(
@@ -709,8 +710,3 @@ class DeploymentClient:
         return WaitPolicy(
             timeout=timeout, min_delay=min_delay, max_delay=max_delay, clock=clock or WaitClock()
         )
-
-
-#: The largest ``maxResults`` each listing accepts (the service documented 1..200, and 1..100 for
-#: applications; the model itself leaves MaxResults unconstrained).
-_MAX_PAGE = {"ListDeploymentJobs": 200, "ListFleets": 200, "ListRobots": 200, "ListRobotApplications": 100}

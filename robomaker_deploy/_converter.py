@@ -14,7 +14,6 @@ for the hooks.
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
 from types import MappingProxyType, UnionType
@@ -24,15 +23,14 @@ import attrs
 
 from . import _enums, _models
 from ._enums import _OpenEnum
+from ._wire.names import wire_name
 
 if TYPE_CHECKING:
     import cattrs
 
-__all__ = ["converter", "structure", "unstructure", "wire_name", "python_name"]
+__all__ = ["converter", "structure", "unstructure"]
 
 T = TypeVar("T")
-
-_CAMEL_BOUNDARY = re.compile(r"(?<!^)(?=[A-Z])")
 
 #: Members whose wire name is not the camelCase of the field name.
 _WIRE_RENAMES: dict[tuple[type[Any], str], str] = {
@@ -44,17 +42,6 @@ _WIRE_RENAMES: dict[tuple[type[Any], str], str] = {
 _WIRE_ALIASES: dict[type[Any], dict[str, str]] = {
     _models.Robot: {"greengrassGroupId": "greenGrassGroupId"},
 }
-
-
-def wire_name(field: str) -> str:
-    """``deployment_config`` -> ``deploymentConfig``."""
-    head, *rest = field.split("_")
-    return head + "".join(part[:1].upper() + part[1:] for part in rest)
-
-
-def python_name(member: str) -> str:
-    """``deploymentConfig`` -> ``deployment_config`` (for error messages)."""
-    return _CAMEL_BOUNDARY.sub("_", member).lower().replace("green_grass", "greengrass")
 
 
 _UTC = timezone.utc

@@ -1,15 +1,14 @@
 """Keeps launch-config secrets out of botocore's DEBUG logs.
 
-The SDK's own loggers never see an environment-variable value. botocore's
-do: at DEBUG, ``botocore.endpoint`` logs every request (body included) and
+The SDK's own loggers never see a secret value. botocore's do: at DEBUG,
+``botocore.endpoint`` logs every request (body included) and
 ``botocore.parsers`` every response body, and a deployment's launch config
 carries its environment variables in both. The filter here rewrites the
 arguments of those records before they are formatted: a JSON body is
-decoded, every value under ``environmentVariables`` becomes ``***`` (the
-keys stay, they are not secret), and it is encoded again; a body that
-mentions the member but cannot be decoded is dropped whole. Records
-without that member pass untouched, so other services' logs are not
-affected.
+decoded, every secret member (``_wire.secrets``) is masked, and it is
+encoded again; a body that mentions a secret member but cannot be decoded is
+dropped whole. Records without one pass untouched, so other services' logs
+are not affected.
 """
 
 from __future__ import annotations
@@ -19,41 +18,32 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
+from ._wire.secrets import redact as redact_members
+from ._wire.secrets import secret_members
+
 __all__ = ["install_redaction", "redact"]
 
-_MEMBER = "environmentVariables"
 _LOGGERS = ("botocore.endpoint", "botocore.parsers", "aiobotocore.endpoint", "aiobotocore.parsers")
-_DROPPED = "<body withheld: it holds environment variables>"
+_DROPPED = "<body withheld: it holds secret values>"
 
 
-def _scrub(data: Any) -> Any:
-    if isinstance(data, Mapping):
-        return {
-            key: (
-                {name: "***" for name in value}
-                if key == _MEMBER and isinstance(value, Mapping)
-                else _scrub(value)
-            )
-            for key, value in data.items()
-        }
-    if isinstance(data, list):
-        return [_scrub(item) for item in data]
-    return data
+def _mentions_secret(text: str) -> bool:
+    return any(member in text for member in secret_members())
 
 
 def redact(value: Any) -> Any:
-    """``value`` (a body, a request dict, anything logged) with environment-variable values hidden."""
+    """``value`` (a body, a request dict, anything logged) with secret values hidden."""
     if isinstance(value, (bytes, bytearray, str)):
         text = value.decode("utf-8", "replace") if isinstance(value, (bytes, bytearray)) else value
-        if _MEMBER not in text:
+        if not _mentions_secret(text):
             return value
         try:
-            scrubbed = json.dumps(_scrub(json.loads(text)))
+            scrubbed = json.dumps(redact_members(json.loads(text)))
         except ValueError:
             return _DROPPED
         return scrubbed.encode() if isinstance(value, (bytes, bytearray)) else scrubbed
     if isinstance(value, Mapping):
-        return {key: redact(item) for key, item in value.items()}
+        return redact_members({key: redact(item) for key, item in value.items()})
     return value
 
 
@@ -64,7 +54,7 @@ class _Redact(logging.Filter):
             record.args = tuple(redact(arg) for arg in args)
         elif isinstance(args, Mapping):
             record.args = redact(args)
-        if isinstance(record.msg, str) and _MEMBER in record.msg:
+        if isinstance(record.msg, str) and _mentions_secret(record.msg):
             record.msg = redact(record.msg)
         return True
 

@@ -23,6 +23,7 @@ from ._enums import (
     RobotSoftwareSuiteVersion,
     RobotStatus,
 )
+from ._wire.secrets import secret_repr
 
 __all__ = [
     "DeploymentApplicationConfig",
@@ -63,11 +64,6 @@ def _sources(items: Iterable[Source]) -> tuple[Source, ...]:
     return tuple(items)
 
 
-def _redacted_env(value: Mapping[str, str]) -> str:
-    # Environment variables carry secrets; a repr shows which keys are set, never their values.
-    return "{" + ", ".join(f"{key!r}: '***'" for key in value) + "}"
-
-
 @attrs.frozen(kw_only=True)
 class S3Object:
     """An object in S3, such as a deployment's download-condition file."""
@@ -95,8 +91,9 @@ class DeploymentConfig:
 class LaunchConfig:
     """What a robot runs once the bundle is in place: package, launch file, scripts and environment.
 
-    ``environment_variables`` often holds secrets, so its values never appear
-    in a repr, a log line or an error message.
+    ``environment_variables`` often holds secrets (the service model marks
+    its values sensitive), so its values never appear in a repr, a log line
+    or an error message.
     """
 
     package_name: str
@@ -104,7 +101,7 @@ class LaunchConfig:
     pre_launch_file: str | None = None
     post_launch_file: str | None = None
     environment_variables: Mapping[str, str] = attrs.field(
-        default=_EMPTY, converter=_frozen_map, repr=_redacted_env
+        default=_EMPTY, converter=_frozen_map, repr=secret_repr
     )
 
 

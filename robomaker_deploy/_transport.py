@@ -34,7 +34,7 @@ from ._errors import (
     RoboMakerError,
     error_class,
 )
-from ._service_model import SERVICE_NAME, register_data_path
+from ._wire.model import SERVICE_NAME, register_data_path
 
 __all__ = ["Transport"]
 

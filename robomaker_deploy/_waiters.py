@@ -55,6 +55,7 @@ from ._config import DEFAULT_MAX_DELAY, DEFAULT_MIN_DELAY, DEFAULT_TIMEOUT
 from ._enums import DeploymentStatus, RobotStatus
 from ._errors import DeploymentFailedError, RoboMakerError, ValidationError, WaiterTimeoutError
 from ._models import DeploymentJob, Fleet, RobotDeployment
+from ._wire.model import page_limit
 
 if TYPE_CHECKING:
     from ._pagination import Pager
@@ -75,7 +76,6 @@ T = TypeVar("T")
 S = TypeVar("S", DeploymentJob, Fleet)
 
 _ACTIVE = (DeploymentStatus.PENDING, DeploymentStatus.PREPARING, DeploymentStatus.IN_PROGRESS)
-_LIST_PAGE_SIZE = 200
 _GAVE_UP = (DeploymentStatus.FAILED, DeploymentStatus.CANCELED)
 
 
@@ -730,7 +730,9 @@ class Waiters:
 
     async def _list_active(self, oldest: datetime | None) -> dict[str, DeploymentJob]:
         active: dict[str, DeploymentJob] = {}
-        pager = self._client.list_deployment_jobs(status=_ACTIVE, page_size=_LIST_PAGE_SIZE, prefetch=0)
+        pager = self._client.list_deployment_jobs(
+            status=_ACTIVE, page_size=page_limit("ListDeploymentJobs"), prefetch=0
+        )
         items: AsyncIterator[DeploymentJob] = pager.__aiter__()
         try:
             async for job in items:
@@ -743,7 +745,7 @@ class Waiters:
             if close is not None:
                 await close()
         # One request per status, plus one per further page of each.
-        self._list_cost = len(_ACTIVE) + len(active) // _LIST_PAGE_SIZE
+        self._list_cost = len(_ACTIVE) + len(active) // page_limit("ListDeploymentJobs")
         return active
 
     def _wake_gone(self, done: _Pass) -> None:

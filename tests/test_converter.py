@@ -30,7 +30,7 @@ from robomaker_deploy import (
     RobotRegistration,
 )
 from robomaker_deploy._converter import structure, unstructure
-from robomaker_deploy._service_model import operation_model, service_model
+from robomaker_deploy._wire.model import operation_model, service_model
 
 #: Members the service always returns; the models make them required.
 _ALWAYS = {"arn", "name", "fleet", "status", "createdAt", "robot"}
@@ -142,7 +142,8 @@ def _members(cls: type[Any], shape: Shape) -> set[str]:
     """The wire members the model keeps (every member of the shape the model has a field for)."""
     import attrs
 
-    from robomaker_deploy._converter import _WIRE_RENAMES, wire_name
+    from robomaker_deploy._converter import _WIRE_RENAMES
+    from robomaker_deploy._wire.names import wire_name
 
     names = {_WIRE_RENAMES.get((cls, f.name), wire_name(f.name)) for f in attrs.fields(cls)}
     if cls is Robot:

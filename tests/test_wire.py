@@ -9,7 +9,7 @@ from typing import Any
 import botocore.session
 import pytest
 
-from robomaker_deploy._service_model import register_data_path
+from robomaker_deploy._wire.model import register_data_path
 from tests.wire_cases import CASES, capture
 
 GOLDEN = Path(__file__).parent / "data" / "wire_golden.json"
@@ -35,7 +35,7 @@ def test_request_is_byte_identical(ours: list[dict[str, Any]], index: int) -> No
 
 
 def test_every_operation_is_covered() -> None:
-    from robomaker_deploy._service_model import service_model
+    from robomaker_deploy._wire.model import service_model
 
     covered = {method for method, _ in CASES}
     expected = {botocore.xform_name(name) for name in service_model().operation_names}

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import attrs
 from aiohttp import web
 
-from .._service_model import operation_model
+from .._wire.model import operation_model
 from ._faults import FaultConfig, FaultInjector
 from ._server import ServerState, make_app, validate
 from ._service import Service

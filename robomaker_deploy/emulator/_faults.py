@@ -15,7 +15,7 @@ from typing import Any
 
 import attrs
 
-from .._service_model import service_model
+from .._wire.model import service_model
 
 _KINDS = ("throttle", "internal_error", "drop", "latency")
 

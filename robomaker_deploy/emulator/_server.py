@@ -21,8 +21,9 @@ import attrs
 from aiohttp import web
 from botocore.model import OperationModel, Shape
 
-from .._service_model import service_model
-from .._validation import violations
+from .._wire.model import service_model
+from .._wire.secrets import is_secret_member
+from .._wire.validation import violations
 from . import _sigv4
 from ._errors import ServiceError, invalid
 from ._faults import FaultConfig, FaultInjector
@@ -32,9 +33,6 @@ log = logging.getLogger("robomaker_deploy.emulator")
 
 ADMIN_PREFIX = "/_emulator/"
 _JSON = "application/json"
-# A member whose values must never be echoed, even where the model does not mark the shape itself
-# sensitive (a wrongly typed environmentVariables map still holds secrets).
-_SECRET_PATH_PARTS = frozenset({"environmentVariables"})
 
 
 @attrs.frozen
@@ -205,7 +203,9 @@ def validate(shape: Shape | None, params: dict[str, Any]) -> None:
         return
     parts = []
     for violation in found:
-        secret = any(part in _SECRET_PATH_PARTS for part in violation.path if isinstance(part, str))
+        # Under a secret member the value is hidden even where its shape is wrong (a list given for
+        # environmentVariables still holds secrets), so the path decides, not only the shape.
+        secret = any(is_secret_member(part) for part in violation.path if isinstance(part, str))
         value = "<redacted>" if secret else violation.value
         parts.append(
             f"Value {value} at '{violation.dotted()}' failed to satisfy constraint: Member {violation.rule}"

@@ -20,6 +20,7 @@ from typing import Any
 import attrs
 
 from .._enums import DeploymentStatus, RobotStatus
+from .._wire.model import page_limit
 from . import _simulation as sim
 from ._errors import ServiceError, invalid, not_found
 from ._store import (
@@ -41,8 +42,6 @@ JOB_RETENTION_SECONDS = 90 * 24 * 3600
 MAX_ROBOTS_PER_FLEET = 1000
 MAX_VERSIONS_PER_APPLICATION = 40
 MAX_TAGS = 50
-_PAGE_LIMITS = {"ListRobotApplications": 100}
-_DEFAULT_PAGE_LIMIT = 200
 _SUMMARY_CACHE_SIZE = 64
 
 
@@ -761,10 +760,8 @@ def _paginate(
     result_key: str,
 ) -> Result:
     """Keyset pagination: the token names the last key served, so inserts never shift pages."""
-    limit = _PAGE_LIMITS.get(operation, _DEFAULT_PAGE_LIMIT)
-    max_results = params.get("maxResults", limit)
-    if not 1 <= max_results <= limit:
-        raise invalid(f"maxResults must be between 1 and {limit}.")
+    # The bounds of maxResults are the model's: validation refused anything outside them.
+    max_results = params.get("maxResults", page_limit(operation))
     after = _decode_token(operation, params["nextToken"]) if params.get("nextToken") else None
     page: list[Result] = []
     last: tuple[int, ...] | None = None

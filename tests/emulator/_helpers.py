@@ -12,10 +12,12 @@ from aiobotocore.config import AioConfig
 from aiobotocore.session import get_session
 from botocore.exceptions import ClientError
 
-from robomaker_deploy._service_model import register_data_path
+from robomaker_deploy._wire.model import register_data_path
 from robomaker_deploy.emulator import Emulator
 
-NO_RETRIES = AioConfig(retries={"total_max_attempts": 1, "mode": "standard"})
+# No retries and no client-side validation: every request reaches the emulator, and every refusal is
+# the emulator's own.
+NO_RETRIES = AioConfig(retries={"total_max_attempts": 1, "mode": "standard"}, parameter_validation=False)
 
 
 @contextlib.asynccontextmanager

@@ -16,7 +16,7 @@ import pytest
 from aiobotocore.client import AioBaseClient
 from aiobotocore.config import AioConfig
 
-from robomaker_deploy._service_model import register_data_path
+from robomaker_deploy._wire.model import register_data_path
 from robomaker_deploy.emulator import Emulator, serve
 
 from ._helpers import deploy, error_of, make_app, make_fleet, raw_client

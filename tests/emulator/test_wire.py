@@ -12,7 +12,7 @@ import aiohttp
 import pytest
 from aiobotocore.client import AioBaseClient
 
-from robomaker_deploy._service_model import service_model
+from robomaker_deploy._wire.model import service_model
 from robomaker_deploy.emulator import Emulator
 
 from ._helpers import SOURCES, deploy, error_of, finish, make_app, make_fleet, raw_client

@@ -32,7 +32,7 @@ from robomaker_deploy import (
     ValidationError,
 )
 from robomaker_deploy._converter import structure
-from robomaker_deploy._service_model import operation_model, service_model
+from robomaker_deploy._wire.model import operation_model, service_model
 from robomaker_deploy.emulator import Emulator
 
 from ._support import calls, total

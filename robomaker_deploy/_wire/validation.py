@@ -3,7 +3,8 @@
 botocore's own parameter validation checks types, required members and
 minimums only; the service also enforced maximums, patterns and enums. Both
 the client (before anything is sent) and the emulator (as the service did)
-call :func:`violations`, so the two always agree on what is valid.
+call :func:`violations`, so the two always agree on what is valid. A value
+that holds a secret (see ``secrets``) is never echoed in a violation.
 """
 
 from __future__ import annotations
@@ -16,6 +17,10 @@ from datetime import datetime
 
 import attrs
 from botocore.model import MapShape, Shape, StructureShape
+
+from .secrets import holds_secret
+
+__all__ = ["MapKey", "Path", "Violation", "dotted", "violations"]
 
 Path = tuple[str | int, ...]
 
@@ -59,23 +64,10 @@ def _compiled(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern)
 
 
-@functools.cache
-def _holds_secret(shape: Shape) -> bool:
-    """Whether a value of ``shape`` may contain a sensitive one (a map of secrets, a list of such maps)."""
-    if shape.metadata.get("sensitive"):
-        return True
-    if isinstance(shape, StructureShape):
-        return any(_holds_secret(member) for member in shape.members.values())
-    if isinstance(shape, MapShape):
-        return _holds_secret(shape.key) or _holds_secret(shape.value)
-    member = getattr(shape, "member", None)
-    return member is not None and _holds_secret(member)
-
-
 def _show(value: object, shape: Shape) -> str:
     # A container is shown whole, so one holding a secret anywhere (an environment-variable map with
     # too many entries, a list of launch configs) is redacted as the secret itself would be.
-    if _holds_secret(shape):
+    if holds_secret(shape):
         return _REDACTED
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."

@@ -1,0 +1,120 @@
+"""What is secret on the wire, derived from the model's ``sensitive`` trait, and how it is hidden.
+
+The bundled model marks ``EnvironmentVariableValue`` sensitive. From that one
+trait this module derives every member whose value must never be shown (today
+``environmentVariables``: a map of such values), and everything that shows
+data hides them the same way: the models' reprs, validation messages (the
+SDK's and the emulator's), botocore's DEBUG logs and the CLI's ``--json``
+output. A new sensitive shape in the model is therefore hidden everywhere at
+once.
+
+A hidden map keeps its keys (which variables are set is not secret) and
+loses its values.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from typing import Any
+
+from botocore.model import MapShape, Shape, StructureShape
+
+from .model import service_model
+from .names import python_name
+
+__all__ = [
+    "MASK",
+    "holds_secret",
+    "is_secret_field",
+    "is_secret_member",
+    "mask",
+    "redact",
+    "secret_members",
+    "secret_repr",
+]
+
+#: What a secret value is shown as.
+MASK = "***"
+
+
+@functools.cache
+def holds_secret(shape: Shape) -> bool:
+    """Whether a value of ``shape`` may contain a sensitive one anywhere (a structure or map holding one)."""
+    if shape.metadata.get("sensitive"):
+        return True
+    if isinstance(shape, StructureShape):
+        return any(holds_secret(member) for member in shape.members.values())
+    if isinstance(shape, MapShape):
+        return holds_secret(shape.key) or holds_secret(shape.value)
+    member = getattr(shape, "member", None)
+    return member is not None and holds_secret(member)
+
+
+def _secret_leaf(shape: Shape) -> bool:
+    # A sensitive scalar, or a map or list of them: the member's whole value is hidden. A structure
+    # holding one is not: its other members stay visible and the walk goes on inside it.
+    if shape.metadata.get("sensitive"):
+        return True
+    if isinstance(shape, MapShape):
+        return _secret_leaf(shape.value)
+    member = getattr(shape, "member", None)
+    return member is not None and not isinstance(shape, StructureShape) and _secret_leaf(member)
+
+
+@functools.cache
+def secret_members() -> frozenset[str]:
+    """Wire names of the members whose values are secret (``{"environmentVariables"}``)."""
+    model = service_model()
+    found: set[str] = set()
+    for name in model.shape_names:
+        shape = model.shape_for(name)
+        if isinstance(shape, StructureShape):
+            found.update(member for member, inner in shape.members.items() if _secret_leaf(inner))
+    return frozenset(found)
+
+
+@functools.cache
+def _secret_fields() -> frozenset[str]:
+    return frozenset(python_name(member) for member in secret_members())
+
+
+def is_secret_member(name: str) -> bool:
+    """Whether a wire member (``environmentVariables``) holds a secret value."""
+    return name in secret_members()
+
+
+def is_secret_field(name: str) -> bool:
+    """Whether a model field (``environment_variables``) holds a secret value."""
+    return name in _secret_fields()
+
+
+def mask(value: Any) -> Any:
+    """A secret member's value as it may be shown: a map keeps its keys, everything else is ``***``."""
+    if isinstance(value, Mapping):
+        return {str(key): MASK for key in value}
+    if isinstance(value, (list, tuple)):
+        return [MASK for _ in value]
+    return MASK
+
+
+def secret_repr(value: Any) -> str:
+    """The repr of a secret field (attrs ``repr=``): ``{'API_TOKEN': '***'}``."""
+    return repr(mask(value))
+
+
+def redact(data: Any, *, python_names: bool = False) -> Any:
+    """``data`` (JSON-like: dicts, lists, scalars) with the value of every secret member masked.
+
+    Keys are wire names, or with ``python_names`` the models' field names
+    (the CLI's JSON output).
+    """
+    secret = is_secret_field if python_names else is_secret_member
+    if isinstance(data, Mapping):
+        return {
+            key: mask(item) if secret(str(key)) else redact(item, python_names=python_names)
+            for key, item in data.items()
+        }
+    if isinstance(data, list):
+        return [redact(item, python_names=python_names) for item in data]
+    return data
