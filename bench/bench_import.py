@@ -16,7 +16,6 @@ import robomaker_deploy
 
 from ._common import Report
 
-
 _OURS = "from robomaker_deploy import DeploymentClient"
 _THEIRS = "import aiobotocore.session"
 

@@ -76,7 +76,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "Page",
         "Pager",
     ),
-    "_waiters": (
+    "_waiting": (
         "DeploymentWatch",
         "WaitClock",
         "WaitPolicy",
@@ -133,9 +133,9 @@ if TYPE_CHECKING:  # what type checkers and documentation tools read (a test kee
     from ._models import SourceConfig as SourceConfig
     from ._pagination import Page as Page
     from ._pagination import Pager as Pager
-    from ._waiters import DeploymentWatch as DeploymentWatch
-    from ._waiters import WaitClock as WaitClock
-    from ._waiters import WaitPolicy as WaitPolicy
+    from ._waiting import DeploymentWatch as DeploymentWatch
+    from ._waiting import WaitClock as WaitClock
+    from ._waiting import WaitPolicy as WaitPolicy
 
 
 def __getattr__(name: str) -> Any:

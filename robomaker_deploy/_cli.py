@@ -57,7 +57,7 @@ from ._models import (
     S3Object,
 )
 from ._progress import final_line, renderer, robot_label, summary_table
-from ._waiters import DeploymentWatch
+from ._waiting import DeploymentWatch
 from ._wire.secrets import is_secret_field, mask
 
 __all__ = [

@@ -187,6 +187,11 @@ class PaginationLoopError(RoboMakerError):
     codes = ("PaginationLoop",)
 
 
+def client_not_open() -> RuntimeError:
+    """What using a client outside its ``async with`` raises."""
+    return RuntimeError("the client is not open: use it as `async with DeploymentClient(...) as client:`")
+
+
 def error_class(code: str) -> type[RoboMakerError]:
     """The subclass for a wire error code, or :class:`RoboMakerError` for an unknown one."""
     return _BY_CODE.get(code, RoboMakerError)

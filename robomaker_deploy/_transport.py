@@ -32,6 +32,7 @@ from ._errors import (
     ConfigurationError,
     EndpointConnectionError,
     RoboMakerError,
+    client_not_open,
     error_class,
 )
 from ._wire.model import SERVICE_NAME, register_data_path
@@ -177,9 +178,7 @@ class Transport:
 
     def _require(self) -> AioBaseClient:
         if self._client is None:
-            raise RuntimeError(
-                "the client is not open: use it as `async with DeploymentClient(...) as client:`"
-            )
+            raise client_not_open()
         return self._client
 
     async def call(self, operation: str, params: Mapping[str, Any]) -> bytes:

@@ -30,7 +30,8 @@ from robomaker_deploy import (
     WaiterTimeoutError,
     WaitPolicy,
 )
-from robomaker_deploy._waiters import Waiters, _Poll
+from robomaker_deploy._waiting import Waiters
+from robomaker_deploy._waiting.loop import Poll
 from robomaker_deploy.emulator import (
     JOB_RETENTION_SECONDS,
     TAG_FAIL_STEP,
@@ -136,7 +137,7 @@ async def test_the_loop_times_out_on_the_deadline_with_the_last_snapshot() -> No
         seen.append(fake.now)
         return _job(DeploymentStatus.IN_PROGRESS)
 
-    snapshots = _Poll(
+    snapshots = Poll(
         what="test job",
         fetch=fetch,
         key=lambda job: job.status,
@@ -180,7 +181,7 @@ async def test_retryable_errors_cost_a_poll_not_the_wait() -> None:
 
     statuses = [
         job.status
-        async for job in _Poll(
+        async for job in Poll(
             what="test job",
             fetch=fetch,
             key=lambda job: job.status,

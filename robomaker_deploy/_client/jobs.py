@@ -1,0 +1,122 @@
+"""Operations on deployment jobs: create, describe, sync, cancel, list."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+
+from .._converter import unstructure
+from .._enums import DeploymentStatus
+from .._errors import ValidationError
+from .._models import DeploymentApplicationConfig, DeploymentConfig, DeploymentJob, Fleet
+from .._pagination import Pager
+from .calls import Operations, arn_of, filtered, request_token
+
+__all__ = ["JobOperations"]
+
+
+def _status_values(
+    status: DeploymentStatus | str | Collection[DeploymentStatus | str] | None,
+) -> list[str | None]:
+    if status is None:
+        return [None]
+    given = [status] if isinstance(status, str) else list(status)
+    if not given:
+        raise ValidationError("status", repr(status), "must name at least one DeploymentStatus, or be None")
+    values: list[str | None] = []
+    for item in given:
+        member = DeploymentStatus(item) if isinstance(item, str) else item
+        if not isinstance(member, DeploymentStatus) or not member.is_known:
+            known = ", ".join(m.value for m in DeploymentStatus)
+            raise ValidationError("status", repr(item), f"must be a DeploymentStatus ({known})")
+        if member.value not in values:
+            values.append(member.value)
+    return values
+
+
+class JobOperations(Operations):
+    """The deployment-job part of :class:`DeploymentClient`."""
+
+    async def create_deployment_job(
+        self,
+        *,
+        fleet: str | Fleet,
+        application_configs: Sequence[DeploymentApplicationConfig],
+        deployment_config: DeploymentConfig | None = None,
+        tags: Mapping[str, str] | None = None,
+        client_request_token: str | None = None,
+    ) -> DeploymentJob:
+        """Start deploying an application version to every robot of a fleet.
+
+        ``client_request_token`` makes the call idempotent; one is generated
+        when omitted and reused on every retry, so a retried create never
+        makes two jobs.
+        """
+        return await self._calls.structured(
+            "CreateDeploymentJob",
+            {
+                "fleet": arn_of(fleet),
+                "deploymentApplicationConfigs": unstructure(list(application_configs)),
+                "deploymentConfig": unstructure(deployment_config),
+                "tags": dict(tags) if tags is not None else None,
+                "clientRequestToken": request_token(client_request_token),
+            },
+            DeploymentJob,
+            {("deploymentApplicationConfigs",): "application_configs"},
+        )
+
+    async def describe_deployment_job(self, job: str | DeploymentJob) -> DeploymentJob:
+        """The job as it is now, with every robot's status and progress."""
+        return await self._calls.structured("DescribeDeploymentJob", {"job": arn_of(job)}, DeploymentJob)
+
+    async def sync_deployment_job(
+        self, *, fleet: str | Fleet, client_request_token: str | None = None
+    ) -> DeploymentJob:
+        """Bring robots that missed the fleet's last successful deployment up to date."""
+        return await self._calls.structured(
+            "SyncDeploymentJob",
+            {"fleet": arn_of(fleet), "clientRequestToken": request_token(client_request_token)},
+            DeploymentJob,
+        )
+
+    async def cancel_deployment_job(self, job: str | DeploymentJob) -> None:
+        """Cancel a job that has not finished; robots not yet deployed are left as they are."""
+        await self._calls.call("CancelDeploymentJob", {"job": arn_of(job)})
+
+    def list_deployment_jobs(
+        self,
+        *,
+        status: DeploymentStatus | str | Collection[DeploymentStatus | str] | None = None,
+        fleet_name: str | None = None,
+        page_size: int | None = None,
+        max_items: int | None = None,
+        starting_token: str | None = None,
+        prefetch: int = 1,
+    ) -> Pager[DeploymentJob]:
+        """Deployment jobs, newest first, as an async iterator (see :class:`Pager`).
+
+        ``status`` takes one status or several; the service filters on one
+        value per request, so several fan out into one request stream each,
+        merged, every job once. ``fleet_name`` and ``status`` cannot be
+        combined (the service takes a single filter).
+        """
+        if fleet_name is not None and status is not None:
+            raise ValidationError(
+                "status", repr(status), "cannot be combined with fleet_name: the service takes one filter"
+            )
+        requests = [
+            filtered("status", value, "status") if value else filtered("fleetName", fleet_name, "fleet_name")
+            for value in _status_values(status)
+        ]
+        return self._calls.listing(
+            "ListDeploymentJobs",
+            "deploymentJobs",
+            DeploymentJob,
+            requests,
+            page_size=page_size,
+            max_items=max_items,
+            starting_token=starting_token,
+            prefetch=prefetch,
+            key=lambda job: job.arn,
+            # Newest first, as each stream is ordered; the ARN breaks ties stably.
+            order=lambda job: (-job.created_at.timestamp(), job.arn),
+        )

@@ -1,0 +1,164 @@
+"""Shared listing passes: one ListDeploymentJobs walk over the active statuses answers many waiters.
+
+Once many jobs are waited on, describing each of them every round costs a
+call per job. A *pass* lists the jobs that are Pending, Preparing or
+InProgress instead (one request per status, plus one per further page), and
+every waiter that asked for the next pass reads its job's fate off it: found
+means still running, missing means it ended (or is too new to be listed, or
+moved during the walk), and the waiter describes it to know which. Passes
+run on demand, at most one per ``min_delay`` of the waiters asking, in the
+client's background tasks; a pass nobody waits for any more is cancelled.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import AsyncIterator, Callable, Mapping
+from datetime import datetime
+from typing import Protocol
+
+import anyio
+
+from .._enums import DeploymentStatus
+from .._models import DeploymentJob
+from .._pagination import Pager
+from .._wire.model import page_limit
+from .flights import Spawn
+
+__all__ = ["ACTIVE", "Passes"]
+
+#: The statuses a pass lists: a job in none of them has ended.
+ACTIVE = (DeploymentStatus.PENDING, DeploymentStatus.PREPARING, DeploymentStatus.IN_PROGRESS)
+_PAGE = "ListDeploymentJobs"
+
+
+class _Lister(Protocol):
+    def list_deployment_jobs(
+        self, *, status: tuple[DeploymentStatus, ...], page_size: int, prefetch: int
+    ) -> Pager[DeploymentJob]: ...
+
+
+class _Pass:
+    """One shared walk: who waits on it, and what it found."""
+
+    def __init__(self, min_interval: float) -> None:
+        self.done = anyio.Event()
+        self.scope = anyio.CancelScope()
+        self.waiters = 0
+        self.min_interval = min_interval
+        self.seq = 0
+        self.active: dict[str, DeploymentJob] | None = None
+        self.error: Exception | None = None
+
+
+class Passes:
+    """The passes of one client's waiters.
+
+    ``next_seq`` numbers passes on the same counter as the hub numbers its
+    waiters, so that "registered before this pass started" is a comparison.
+    ``oldest(seq)`` says when the oldest job waited on by a waiter registered
+    before pass ``seq`` was created (a newest-first walk stops there), and
+    ``walked(seq, active)`` is told what every finished pass found.
+    """
+
+    def __init__(
+        self,
+        client: _Lister,
+        spawn: Spawn,
+        *,
+        next_seq: Callable[[], int],
+        oldest: Callable[[int], datetime | None],
+        walked: Callable[[int, Mapping[str, DeploymentJob]], None],
+    ) -> None:
+        self._client = client
+        self._spawn = spawn
+        self._next_seq = next_seq
+        self._oldest = oldest
+        self._walked = walked
+        self._pending: _Pass | None = None
+        self._running = False
+        self._last_start = -math.inf
+        self.cost = len(ACTIVE)
+        """Requests the last pass took: a pass pays when it costs fewer calls than describing would."""
+        self.walks = 0
+        """Passes walked."""
+        self.shared = 0
+        """Requests that joined a pass another waiter had already asked for."""
+
+    @property
+    def idle(self) -> bool:
+        """No pass asked for and none running."""
+        return self._pending is None and not self._running
+
+    async def next(self, min_delay: float) -> dict[str, DeploymentJob]:
+        """Join the next pass (one not started yet) and return the active jobs it found."""
+        pending = self._pending
+        if pending is None:
+            pending = self._pending = _Pass(min_delay)
+        else:
+            pending.min_interval = min(pending.min_interval, min_delay)
+            self.shared += 1
+        if not self._running:
+            self._running = True
+            self._spawn(self._run)
+        pending.waiters += 1
+        try:
+            await pending.done.wait()
+        finally:
+            pending.waiters -= 1
+            if pending.waiters == 0 and not pending.done.is_set():
+                if self._pending is pending:
+                    self._pending = None
+                pending.scope.cancel()
+        if pending.error is not None:
+            raise pending.error
+        if pending.active is None:  # pragma: no cover - a cancelled pass has no waiter left
+            raise RuntimeError("the shared listing pass ended without a result")
+        return pending.active
+
+    async def _run(self) -> None:
+        try:
+            while (current := self._pending) is not None:
+                if current.waiters == 0:  # abandoned before it started
+                    self._pending = None
+                    current.done.set()
+                    continue
+                with current.scope:
+                    wait = self._last_start + current.min_interval - anyio.current_time()
+                    if wait > 0:
+                        await anyio.sleep(wait)
+                    if self._pending is current:
+                        self._pending = None  # from here on, new polls join the pass after this one
+                    current.seq = self._next_seq()
+                    self._last_start = anyio.current_time()
+                    self.walks += 1
+                    try:
+                        current.active = await self._list_active(self._oldest(current.seq))
+                    except Exception as exc:  # handed to every waiter of the pass
+                        current.error = exc
+                if self._pending is current:  # cancelled before it started
+                    self._pending = None
+                current.done.set()
+                if current.active is not None:
+                    self._walked(current.seq, current.active)
+        finally:
+            self._running = False
+
+    async def _list_active(self, oldest: datetime | None) -> dict[str, DeploymentJob]:
+        active: dict[str, DeploymentJob] = {}
+        page = page_limit(_PAGE)
+        pager = self._client.list_deployment_jobs(status=ACTIVE, page_size=page, prefetch=0)
+        items: AsyncIterator[DeploymentJob] = pager.__aiter__()
+        try:
+            async for job in items:
+                # Newest first: past the oldest job waited on, nothing further is of interest.
+                if oldest is not None and job.created_at < oldest:
+                    break
+                active[job.arn] = job
+        finally:
+            close = getattr(items, "aclose", None)
+            if close is not None:
+                await close()
+        # One request per status, plus one per further page of each.
+        self.cost = len(ACTIVE) + len(active) // page
+        return active

@@ -1,0 +1,112 @@
+"""When a waiter polls and when it gives up: the Smithy waiter delay rule, on an injectable clock.
+
+Kept apart from the loop that follows it so that a schedule can be read,
+tested and reasoned about as arithmetic: :meth:`WaitPolicy.next_delay` is a
+pure function of the attempt number, the time left and the clock's jitter.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Awaitable, Callable
+
+import anyio
+import attrs
+
+from .._config import DEFAULT_MAX_DELAY, DEFAULT_MIN_DELAY, DEFAULT_TIMEOUT
+from .._errors import ValidationError
+
+__all__ = ["WaitClock", "WaitPolicy"]
+
+
+async def _anyio_sleep(seconds: float) -> None:
+    await anyio.sleep(seconds)
+
+
+def _anyio_now() -> float:
+    return anyio.current_time()
+
+
+@attrs.frozen(kw_only=True)
+class WaitClock:
+    """Where a waiter gets its time, its sleep and its jitter; anyio's and :mod:`random`'s by default.
+
+    Inject a fake to test a schedule without waiting: ``sleep`` must move
+    ``now`` forward by what it is asked to sleep. The hard deadline that
+    cancels a poll still in flight follows the event loop's clock (it cannot
+    follow a fake one), so a fake clock decides when a wait times out and
+    the real one only stops a poll that hangs.
+    """
+
+    sleep: Callable[[float], Awaitable[None]] = _anyio_sleep
+    """Sleep this many seconds."""
+    now: Callable[[], float] = _anyio_now
+    """Seconds on a monotonic clock."""
+    random: Callable[[float, float], float] = random.uniform
+    """A number between the two bounds, uniformly (the jitter)."""
+
+
+def _check_delay(name: str, value: float, low_open: float = 0.0) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ValidationError(name, repr(value), "must be a finite number of seconds")
+    if value <= low_open:
+        raise ValidationError(name, repr(value), f"must be more than {low_open:g} seconds")
+
+
+@attrs.frozen(kw_only=True)
+class WaitPolicy:
+    """How long a waiter waits and how often it polls (the Smithy waiter rule, in float seconds).
+
+    After poll number *n* (the first poll is made at once) the waiter sleeps a
+    delay drawn uniformly from ``[min_delay, min(max_delay, min_delay * 2**(n-1))]``
+    (``max_delay`` alone once *n* passes ``log2(max_delay / min_delay) + 1``).
+    When that delay would leave less than ``min_delay`` before the deadline,
+    the next poll is the last and is moved to the deadline itself, less the
+    ``lead`` a poll takes (the slowest poll of the wait so far, at most
+    ``min_delay``), so that it still completes in time; if it does not show
+    an end the wait raises :class:`WaiterTimeoutError`. ``timeout=None``
+    waits without limit (cancel it from outside).
+    """
+
+    timeout: float | None = DEFAULT_TIMEOUT
+    """Seconds the whole wait may take; ``None`` for no limit."""
+    min_delay: float = DEFAULT_MIN_DELAY
+    """The first delay between polls, and the least."""
+    max_delay: float = DEFAULT_MAX_DELAY
+    """The longest delay between polls."""
+    clock: WaitClock = attrs.field(factory=WaitClock)
+
+    def __attrs_post_init__(self) -> None:
+        _check_delay("min_delay", self.min_delay)
+        _check_delay("max_delay", self.max_delay)
+        if self.max_delay < self.min_delay:
+            raise ValidationError(
+                "max_delay", repr(self.max_delay), f"must be at least min_delay ({self.min_delay!r})"
+            )
+        if self.timeout is not None:
+            _check_delay("timeout", self.timeout)
+
+    @property
+    def attempt_ceiling(self) -> float:
+        """The attempt past which the delay's upper bound is ``max_delay`` (Smithy's ``attemptCeiling``)."""
+        return math.log2(self.max_delay / self.min_delay) + 1
+
+    def next_delay(self, attempt: int, remaining: float | None, lead: float = 0.0) -> tuple[float, bool]:
+        """The sleep after poll number ``attempt``, and whether the poll after it is the last.
+
+        ``remaining`` is the time left before the deadline (``None``: no
+        deadline) and ``lead`` how long before the deadline a last poll
+        should start.
+        """
+        if attempt > self.attempt_ceiling:
+            upper = self.max_delay
+        else:
+            upper = min(self.max_delay, self.min_delay * 2 ** (attempt - 1))
+        delay = self.clock.random(self.min_delay, upper) if upper > self.min_delay else self.min_delay
+        delay = min(max(delay, self.min_delay), upper)
+        if remaining is None:
+            return delay, False
+        if remaining - delay <= self.min_delay:
+            return max(0.0, remaining - max(0.0, min(lead, self.min_delay))), True
+        return delay, False
