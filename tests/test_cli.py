@@ -30,16 +30,16 @@ from robomaker_deploy import (
     RobotDeploymentStep,
     RobotStatus,
 )
-from robomaker_deploy._cli import (
+from robomaker_deploy._cli import main
+from robomaker_deploy._cli.exits import (
     EXIT_DEPLOYMENT_FAILED,
     EXIT_OK,
     EXIT_SERVICE_ERROR,
     EXIT_TIMEOUT,
     EXIT_USAGE,
-    main,
-    to_json,
 )
-from robomaker_deploy._progress import LiveProgress, PlainProgress, summary_table
+from robomaker_deploy._cli.output import to_json
+from robomaker_deploy._cli.progress import LiveProgress, PlainProgress, summary_table
 from robomaker_deploy.emulator import TAG_FAIL_STEP, Emulator
 from tests.world import make_application, make_fleet
 

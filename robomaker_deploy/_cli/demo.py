@@ -14,17 +14,20 @@ from contextlib import aclosing
 
 from rich.console import Console
 
-from ._enums import Architecture, RobotDeploymentStep, RobotSoftwareSuiteName, RobotSoftwareSuiteVersion
-from ._models import (
+from .. import (
+    Architecture,
     DeploymentApplicationConfig,
     DeploymentConfig,
     DeploymentJob,
     LaunchConfig,
+    RobotDeploymentStep,
     RobotSoftwareSuite,
+    RobotSoftwareSuiteName,
+    RobotSoftwareSuiteVersion,
     SourceConfig,
 )
-from ._progress import final_line, renderer, summary_table
-from .emulator import TAG_FAIL_STEP, TAG_FAILURE_CODE, Emulator
+from ..emulator import TAG_FAIL_STEP, TAG_FAILURE_CODE, Emulator
+from .progress import final_line, renderer, summary_table
 
 __all__ = ["run_demo"]
 

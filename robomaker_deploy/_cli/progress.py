@@ -20,10 +20,10 @@ from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
 
-from ._enums import DeploymentStatus, RobotStatus
-from ._models import DeploymentJob, RobotDeployment
+from .. import DeploymentJob, DeploymentStatus, RobotDeployment, RobotStatus
+from .output import blank, detail, percent, robot_label, text
 
-__all__ = ["PlainProgress", "LiveProgress", "ProgressRenderer", "renderer", "robot_label", "summary_table"]
+__all__ = ["LiveProgress", "PlainProgress", "ProgressRenderer", "final_line", "renderer", "summary_table"]
 
 _STATUS_STYLE = {
     RobotStatus.IN_SYNC: "green",
@@ -36,23 +36,8 @@ _STATUS_STYLE = {
 }
 
 
-def robot_label(arn: str | None, names: Mapping[str, str] | None = None) -> str:
-    """A short name for a robot: from ``names`` if given, else the name part of its ARN."""
-    if arn is None:
-        return "?"
-    if names and arn in names:
-        return names[arn]
-    # arn:aws:robomaker:<region>:<account>:robot/<name>/<id>
-    parts = arn.split(":", 5)[-1].split("/")
-    return parts[1] if len(parts) >= 2 and parts[0] == "robot" else arn
-
-
 def _style(status: object) -> str:
     return _STATUS_STYLE.get(status, "") if isinstance(status, (RobotStatus, DeploymentStatus)) else ""
-
-
-def _value(member: object | None) -> str:
-    return "-" if member is None else str(member)
 
 
 def _robots_line(job: DeploymentJob) -> str:
@@ -139,16 +124,14 @@ class LiveProgress:
 
     def _update_robot(self, robot: RobotDeployment) -> None:
         assert robot.arn is not None
-        detail = robot.progress_detail
-        percent = detail.percent_done if detail is not None else None
-        eta = detail.estimated_time_remaining_seconds if detail is not None else None
-        step = detail.current_progress if detail is not None else None
+        progress = detail(robot)
+        done, eta = progress.percent_done, progress.estimated_time_remaining_seconds
         finished = robot.status is not None and robot.status.is_terminal
         if finished:
             total: float | None = 100.0
             completed = 100.0
-        elif percent is not None:
-            total, completed = 100.0, percent
+        elif done is not None:
+            total, completed = 100.0, done
         elif robot.status == RobotStatus.DEPLOYING:
             total, completed = None, 0.0  # a step without a percentage: the bar pulses
         else:
@@ -161,9 +144,9 @@ class LiveProgress:
             task,
             total=total,
             completed=completed,
-            percent=f"{percent:.0f}%" if percent is not None and not finished else "",
-            status=_value(robot.status),
-            step=_value(step) if step is not None else "",
+            percent="" if finished else percent(done),
+            status=text(robot.status),
+            step=blank(progress.current_progress),
             eta=f"{eta}s left" if eta is not None and not finished else "",
         )
 
@@ -203,8 +186,8 @@ class PlainProgress:
         for robot in job.robot_deployment_summary or ():
             if robot.arn is None:
                 continue
-            step = robot.progress_detail.current_progress if robot.progress_detail else None
-            state = (_value(robot.status), _value(step))
+            step = detail(robot).current_progress
+            state = (text(robot.status), text(step))
             if self._seen.get(robot.arn) == state:
                 continue
             self._seen[robot.arn] = state
@@ -245,8 +228,8 @@ def summary_table(
         cells += [column.get(robot.arn or "", "") for column in (extra or {}).values()]
         table.add_row(
             *cells,
-            Text(_value(robot.status), style=_style(robot.status)),
-            code.value if code is not None else "",
+            Text(text(robot.status), style=_style(robot.status)),
+            blank(code),
             code.description if code is not None else "",
         )
     return table
@@ -254,10 +237,10 @@ def summary_table(
 
 def final_line(job: DeploymentJob) -> Text:
     """The job's final status, with its failure code and reason when it failed."""
-    text = Text("Job ")
-    text.append(job.status.value, style=_style(job.status))
+    line = Text("Job ")
+    line.append(job.status.value, style=_style(job.status))
     if job.failure_code is not None:
-        text.append(f" with {job.failure_code.value}: {job.failure_code.description}")
+        line.append(f" with {job.failure_code.value}: {job.failure_code.description}")
     if job.failure_reason:
-        text.append(f" ({job.failure_reason})")
-    return text
+        line.append(f" ({job.failure_reason})")
+    return line

@@ -1,0 +1,33 @@
+"""``robomaker-deploy``: the command line, a thin layer over the public API.
+
+Every subcommand makes a :class:`DeploymentClient`, calls one or two of its
+methods and prints the result, as tables and live bars for people or as JSON
+(``--json``) for scripts. The exit code says how it went:
+
+====  =========================================================================
+0     success (for a deployment: it ended Succeeded)
+1     the deployment ended Failed or Canceled
+2     usage or validation error (bad option, invalid input, no region or profile)
+3     a wait timed out (the deployment itself goes on)
+4     the service or the connection to it failed (not found, denied, unreachable)
+130   interrupted (Ctrl-C)
+====  =========================================================================
+
+The modules, each with one job:
+
+* ``app``: the group, and how any failure becomes one line and an exit code;
+* ``exits``: the exit-code policy (which failure gets which code, and its line);
+* ``options``: :class:`~.options.Settings`, the shared options, their value
+  parsers, and :func:`~.options.command`, which makes a new command a few lines;
+* ``output``: the console, the ``--json`` converter, tables, a job's details;
+* ``progress``: live bars and plain progress lines, the final summary;
+* ``follow``: following a job to its end, and exiting by its outcome;
+* ``jobs``, ``resources``, ``local``: the commands;
+* ``demo``: the scenario of ``robomaker-deploy demo``.
+
+Nothing here is imported by ``import robomaker_deploy``.
+"""
+
+from .app import main
+
+__all__ = ["main"]
