@@ -7,7 +7,7 @@ import tracemalloc
 
 import anyio
 
-from tests.seeding import seed_jobs
+from robomaker_deploy.emulator._seeding import seed_jobs
 
 from ._common import Report, emulator_process, raw_client, seeded_state, typed_client
 

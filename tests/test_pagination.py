@@ -22,7 +22,7 @@ from robomaker_deploy import (
     ValidationError,
 )
 from robomaker_deploy.emulator import Emulator
-from tests.seeding import seed_jobs
+from robomaker_deploy.emulator._seeding import seed_jobs
 
 pytestmark = pytest.mark.asyncio
 

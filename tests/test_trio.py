@@ -6,7 +6,7 @@ import trio
 
 from robomaker_deploy import DeploymentStatus, RobotStatus
 from robomaker_deploy.emulator import Emulator
-from tests.seeding import seed_jobs
+from robomaker_deploy.emulator._seeding import seed_jobs
 from tests.world import build_world
 
 

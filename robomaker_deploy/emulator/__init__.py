@@ -22,11 +22,11 @@ Admin routes (no signature; on by default only when bound to a loopback host):
 - ``GET /_emulator/health`` returns ``{"ok": true}``.
 """
 
+from ._context import JOB_RETENTION_SECONDS
 from ._emulator import DEFAULT_ACCOUNT_ID, Emulator, EmulatorCredentials
 from ._errors import ServiceError
 from ._faults import FaultConfig
 from ._main import serve
-from ._service import JOB_RETENTION_SECONDS
 from ._simulation import TAG_FAIL_STEP, TAG_FAILURE_CODE, TAG_OFFLINE
 
 __all__ = [

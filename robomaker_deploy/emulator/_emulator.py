@@ -22,8 +22,10 @@ import attrs
 from aiohttp import web
 
 from .._wire.model import operation_model
+from ._admin import Admin
+from ._errors import validate
 from ._faults import FaultConfig, FaultInjector
-from ._server import ServerState, make_app, validate
+from ._server import ServerState, make_app
 from ._service import Service
 from ._store import Store
 
@@ -110,8 +112,7 @@ class Emulator:
             faults=self._faults,
             secrets={self.credentials.access_key_id: self.credentials.secret_access_key},
             region=self.region,
-            admin=self.admin,
-            on_reset=self._reset_now,
+            admin=Admin(self._faults, self._store, self._reset_now) if self.admin else None,
         )
         runner = web.AppRunner(make_app(state), access_log=None, handle_signals=False)
         await runner.setup()
@@ -205,7 +206,8 @@ class Emulator:
 
         Extra keyword arguments (``config=``...) go to the client.
         """
-        # Imported late: the SDK depends on nothing here, and the emulator must not need the SDK to run.
+        # Imported here, not above: the emulator itself loads only the wire layer (robomaker_deploy's
+        # own __init__ imports nothing eagerly), so a server never pays for the client and aiobotocore.
         from .._client import DeploymentClient
 
         return DeploymentClient(

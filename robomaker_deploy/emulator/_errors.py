@@ -3,10 +3,18 @@
 Every layer (signature check, validation, the operations themselves) raises
 :class:`ServiceError`; only the server knows how an error travels (status,
 ``x-amzn-ErrorType`` header, ``{"message": ...}`` body), so the layers stay
-free of HTTP.
+free of HTTP. :func:`validate` is here rather than in the server because
+in-process calls (``Emulator.call``) refuse bad input the same way.
 """
 
 from __future__ import annotations
+
+from typing import Any
+
+from botocore.model import Shape
+
+from .._wire.secrets import is_secret_member
+from .._wire.validation import violations
 
 # HTTP status per error code, as the real service (and the model's error shapes) had them.
 # The 403s and the others below the model's list are the AWS front door's own errors:
@@ -55,3 +63,23 @@ def invalid(message: str) -> ServiceError:
 def not_found(message: str) -> ServiceError:
     """An ARN (or version) that names nothing."""
     return ServiceError("ResourceNotFoundException", message)
+
+
+def validate(shape: Shape | None, params: dict[str, Any]) -> None:
+    """Refuse input that breaks the model, with the message the service gave (secrets redacted)."""
+    if shape is None:
+        return
+    found = [v for v in violations(shape, params) if not v.rule.startswith("is not a member")]
+    if not found:
+        return
+    parts = []
+    for violation in found:
+        # Under a secret member the value is hidden even where its shape is wrong (a list given for
+        # environmentVariables still holds secrets), so the path decides, not only the shape.
+        secret = any(is_secret_member(part) for part in violation.path if isinstance(part, str))
+        value = "<redacted>" if secret else violation.value
+        parts.append(
+            f"Value {value} at '{violation.dotted()}' failed to satisfy constraint: Member {violation.rule}"
+        )
+    noun = "error" if len(parts) == 1 else "errors"
+    raise invalid(f"{len(parts)} validation {noun} detected: " + "; ".join(parts))

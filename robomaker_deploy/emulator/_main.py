@@ -1,4 +1,5 @@
-"""Running the emulator as a process: ``serve()`` for the project CLI, ``run(argv)`` standalone.
+"""Running the emulator as a process: ``serve()``, behind ``robomaker-deploy emulator``
+(and ``python -m robomaker_deploy.emulator``).
 
 It prints the endpoint URL (alone on its line, so scripts can read it) once
 the socket listens, and stops cleanly on Ctrl-C or SIGTERM.

@@ -1,8 +1,9 @@
-"""The HTTP face of the emulator: rest-json routing, SigV4, validation, faults, admin routes.
+"""The HTTP face of the emulator: rest-json routing, member parsing, SigV4, faults, error responses.
 
 Routes, member locations and constraints all come from the project's service
 model, so a request the SDK can build is a request the emulator can parse,
-and vice versa.
+and vice versa. What a request does is the service's (``_service``); the
+``/_emulator/`` routes are ``_admin``'s.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qs, unquote
 
@@ -22,16 +23,13 @@ from aiohttp import web
 from botocore.model import OperationModel, Shape
 
 from .._wire.model import service_model
-from .._wire.secrets import is_secret_member
-from .._wire.validation import violations
-from . import _sigv4
-from ._errors import ServiceError, invalid
-from ._faults import FaultConfig, FaultInjector
+from . import _admin, _sigv4
+from ._errors import ServiceError, validate
+from ._faults import FaultInjector
 from ._service import Service
 
 log = logging.getLogger("robomaker_deploy.emulator")
 
-ADMIN_PREFIX = "/_emulator/"
 _JSON = "application/json"
 
 
@@ -67,8 +65,8 @@ class ServerState:
     secrets: Mapping[str, str]
     """Access key id -> secret access key."""
     region: str
-    admin: bool
-    on_reset: Callable[[], None]
+    admin: _admin.Admin | None
+    """The ``/_emulator/`` routes, or ``None`` where they are off (they then answer as unknown)."""
 
 
 def make_app(state: ServerState) -> web.Application:
@@ -76,9 +74,9 @@ def make_app(state: ServerState) -> web.Application:
     routes = _routes()
 
     async def handle(request: web.Request) -> web.StreamResponse:
-        if request.path.startswith(ADMIN_PREFIX):
-            if state.admin:
-                return await _admin(state, request)
+        if request.path.startswith(_admin.PREFIX):
+            if state.admin is not None:
+                return await state.admin.handle(request)
             return _error(ServiceError("UnknownOperationException", "Unknown operation"))
         path, _, query = _origin_form(request).partition("?")
         for route in routes:
@@ -194,26 +192,6 @@ def _scalar(shape: Shape, text: str) -> Any:
     return text
 
 
-def validate(shape: Shape | None, params: dict[str, Any]) -> None:
-    """Refuse input that breaks the model, with the message the service gave (secrets redacted)."""
-    if shape is None:
-        return
-    found = [v for v in violations(shape, params) if not v.rule.startswith("is not a member")]
-    if not found:
-        return
-    parts = []
-    for violation in found:
-        # Under a secret member the value is hidden even where its shape is wrong (a list given for
-        # environmentVariables still holds secrets), so the path decides, not only the shape.
-        secret = any(is_secret_member(part) for part in violation.path if isinstance(part, str))
-        value = "<redacted>" if secret else violation.value
-        parts.append(
-            f"Value {value} at '{violation.dotted()}' failed to satisfy constraint: Member {violation.rule}"
-        )
-    noun = "error" if len(parts) == 1 else "errors"
-    raise invalid(f"{len(parts)} validation {noun} detected: " + "; ".join(parts))
-
-
 def _error(error: ServiceError) -> web.Response:
     return web.Response(
         status=error.status,
@@ -221,44 +199,3 @@ def _error(error: ServiceError) -> web.Response:
         content_type=_JSON,
         headers={"x-amzn-ErrorType": error.code, "x-amzn-RequestId": str(uuid.uuid4())},
     )
-
-
-# -- admin -----------------------------------------------------------------------------------------------
-
-
-async def _admin(state: ServerState, request: web.Request) -> web.StreamResponse:
-    route = (request.method, request.path[len(ADMIN_PREFIX) :].rstrip("/"))
-    try:
-        data = await request.json() if request.can_read_body else {}
-    except ValueError:
-        return web.json_response({"message": "The body must be JSON."}, status=400)
-    if not isinstance(data, dict):
-        return web.json_response({"message": "The body must be a JSON object."}, status=400)
-    store = state.service.store
-    if route == ("GET", "stats"):
-        return web.json_response(state.faults.stats())
-    if route == ("GET", "faults"):
-        return web.json_response(state.faults.config.to_json())
-    if route == ("POST", "faults"):
-        try:
-            config = FaultConfig.from_json(data)
-        except (TypeError, ValueError) as error:
-            return web.json_response({"message": str(error)}, status=400)
-        state.faults.configure(config)
-        return web.json_response(config.to_json())
-    if route == ("GET", "clock"):
-        return web.json_response({"offset_seconds": store.clock_offset, "now": store.now()})
-    if route == ("POST", "clock"):
-        seconds = data.get("advance_seconds")
-        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
-            return web.json_response(
-                {"message": "advance_seconds must be a non-negative number."}, status=400
-            )
-        store.advance_clock(float(seconds))
-        return web.json_response({"offset_seconds": store.clock_offset, "now": store.now()})
-    if route == ("POST", "reset"):
-        state.on_reset()
-        return web.json_response({})
-    if route == ("GET", "health"):
-        return web.json_response({"ok": True})
-    return web.json_response({"message": f"No admin route {request.method} {request.path}."}, status=404)

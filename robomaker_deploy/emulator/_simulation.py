@@ -170,10 +170,9 @@ def plan_job(spec: JobSpec) -> JobPlan:
     speed = spec.speed
     preparing_at = spec.created_at + rng.uniform(*_PENDING_SECONDS) / speed
     in_progress_at = preparing_at + rng.uniform(*_PREPARING_SECONDS) / speed
+    # A job of no robots (a sync with every robot already in sync) takes the same path: it
+    # succeeds as it enters InProgress.
     total = len(spec.robots)
-    if total == 0:
-        return JobPlan(spec.created_at, preparing_at, in_progress_at, in_progress_at, "Succeeded", ())
-
     pct = spec.concurrent_percentage
     slots = total if pct is None else max(1, total * pct // 100)
     threshold = spec.failure_threshold_percentage
@@ -216,35 +215,21 @@ def plan_job(spec: JobSpec) -> JobPlan:
         )
         for robot, plan in zip(spec.robots, plans, strict=True)
     )
-    end = max(in_progress_at, *(r.end for r in robots))
     failed = [r for r in robots if r.status != _IN_SYNC]
+    status = DeploymentStatus.SUCCEEDED.value
+    code: str | None = None
+    reason: str | None = None
     if breached(len(failed)) or breach_at is not None:
-        return JobPlan(
-            spec.created_at,
-            preparing_at,
-            in_progress_at,
-            end,
-            DeploymentStatus.FAILED.value,
-            robots,
-            FailureCode.FAILURE_THRESHOLD_BREACHED.value,
-            f"{len(failed)} of {total} robots failed, more than the failure threshold of {threshold}%.",
-        )
-    if failed:
+        status = DeploymentStatus.FAILED.value
+        code = FailureCode.FAILURE_THRESHOLD_BREACHED.value
+        reason = f"{len(failed)} of {total} robots failed, more than the failure threshold of {threshold}%."
+    elif failed:
         # No threshold stopped it, but the fleet is not in sync: the job failed, for its first failure.
-        first = min(failed, key=lambda r: r.end)
-        return JobPlan(
-            spec.created_at,
-            preparing_at,
-            in_progress_at,
-            end,
-            DeploymentStatus.FAILED.value,
-            robots,
-            first.failure_code,
-            f"{len(failed)} of {total} robots failed to deploy.",
-        )
-    return JobPlan(
-        spec.created_at, preparing_at, in_progress_at, end, DeploymentStatus.SUCCEEDED.value, robots
-    )
+        status = DeploymentStatus.FAILED.value
+        code = min(failed, key=lambda r: r.end).failure_code
+        reason = f"{len(failed)} of {total} robots failed to deploy."
+    end = max([in_progress_at, *(r.end for r in robots)])
+    return JobPlan(spec.created_at, preparing_at, in_progress_at, end, status, robots, code, reason)
 
 
 def _plan_robot(robot: RobotSpec, start: float, spec: JobSpec, rng: random.Random) -> RobotPlan:

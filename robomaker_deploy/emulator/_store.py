@@ -1,9 +1,10 @@
 """The emulator's state: resources in memory, optionally written through to SQLite.
 
-Records are frozen values; a change replaces the record (and writes one row
-when a state file is used). Indexes that follow from the records (which
-robots a fleet holds, which job last touched a robot) are rebuilt on load
-rather than stored, so the file cannot hold them out of step.
+Records (``_records``) are frozen values; a change replaces the record (and
+writes one row when a state file is used). Indexes that follow from the
+records (which robots a fleet holds, which job last deployed to a robot) are
+rebuilt on load rather than stored, so the file cannot hold them out of step.
+The rules read those indexes only through the query methods below.
 """
 
 from __future__ import annotations
@@ -14,113 +15,17 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
-import attrs
 import cattrs
 
-from ._simulation import JobPlan
+from ._records import Fleet, IdempotencyEntry, Job, Record, Robot, RobotApplication
+from ._simulation import RobotPlan
 
-T = TypeVar("T")
+R = TypeVar("R", bound=Record)
 
-
-@attrs.frozen
-class Fleet:
-    """A fleet. Its robots are an index of the store, not a field, so registration writes one row."""
-
-    arn: str
-    name: str
-    created_at: float
-    seq: int
-    tags: dict[str, str] = attrs.field(factory=dict)
-
-
-@attrs.frozen
-class Robot:
-    """A robot, and the fleet it is registered to."""
-
-    arn: str
-    name: str
-    architecture: str
-    greengrass_group_id: str
-    created_at: float
-    seq: int
-    fleet_arn: str | None = None
-    registered_seq: int = 0
-    """Sequence number of its last (de)registration: jobs older than that no longer describe it."""
-    tags: dict[str, str] = attrs.field(factory=dict)
-
-
-@attrs.frozen
-class Source:
-    """One bundle of an application version, for one architecture."""
-
-    s3_bucket: str
-    s3_key: str
-    etag: str
-    architecture: str
-
-
-@attrs.frozen
-class AppVersion:
-    """An application's content at one version (``$LATEST`` or a number)."""
-
-    version: str
-    sources: tuple[Source, ...]
-    revision_id: str
-    last_updated_at: float
-    environment_uri: str | None = None
-    image_digest: str | None = None
-
-
-@attrs.frozen
-class RobotApplication:
-    """A robot application with its ``$LATEST`` and numbered versions."""
-
-    arn: str
-    name: str
-    created_at: float
-    seq: int
-    suite_name: str
-    suite_version: str | None
-    latest: AppVersion
-    versions: tuple[AppVersion, ...] = ()
-    next_version: int = 1
-    tags: dict[str, str] = attrs.field(factory=dict)
-
-    def version(self, name: str) -> AppVersion | None:
-        """The version called ``name`` (``$LATEST`` included), if it exists."""
-        if name == "$LATEST":
-            return self.latest
-        return next((v for v in self.versions if v.version == name), None)
-
-
-@attrs.frozen
-class Job:
-    """A deployment job: the request as it came, the robots it covers and its plan."""
-
-    arn: str
-    seq: int
-    fleet_arn: str
-    fleet_name: str
-    """Kept with the job: ListDeploymentJobs filters on it even after the fleet is deleted."""
-    created_at: float
-    deployment_config: dict[str, Any] | None
-    application_configs: list[dict[str, Any]]
-    plan: JobPlan
-    canceled_at: float | None = None
-    tags: dict[str, str] = attrs.field(factory=dict)
-
-
-@attrs.frozen
-class IdempotencyEntry:
-    """What a client request token was first used for."""
-
-    fingerprint: str
-    job_arn: str
-
-
-_KINDS: dict[str, type[Any]] = {"fleet": Fleet, "robot": Robot, "app": RobotApplication, "job": Job}
+#: The record classes by the kind the state file names them with.
+_KINDS: dict[str, type[Record]] = {"fleet": Fleet, "robot": Robot, "app": RobotApplication, "job": Job}
 _converter = cattrs.Converter()
 
 
@@ -196,34 +101,59 @@ class _SQLiteBackend(_Backend):
         )
 
 
-class _SeqIndex:
-    """Keys in creation order, for keyset pagination that stays stable while items are added."""
+class Table(Generic[R]):
+    """One kind of record by ARN, and in creation order for keyset pagination.
+
+    The order is kept sorted by ``seq`` as records come, so a page stays where
+    it was while records are added behind it.
+    """
 
     def __init__(self) -> None:
+        self._records: dict[str, R] = {}
         self._seqs: list[int] = []
-        self._keys: list[str] = []
+        self._arns: list[str] = []
 
-    def add(self, seq: int, key: str) -> None:
-        at = bisect.bisect_left(self._seqs, seq)
-        self._seqs.insert(at, seq)
-        self._keys.insert(at, key)
+    def get(self, arn: str) -> R | None:
+        """The record with this ARN, if any."""
+        return self._records.get(arn)
 
-    def remove(self, seq: int) -> None:
-        at = bisect.bisect_left(self._seqs, seq)
-        if at < len(self._seqs) and self._seqs[at] == seq:
-            del self._seqs[at]
-            del self._keys[at]
+    def __getitem__(self, arn: str) -> R:
+        return self._records[arn]
 
-    def after(self, seq: int | None, *, newest_first: bool) -> Iterator[tuple[int, str]]:
-        """Keys strictly past ``seq`` in the walking direction (all of them for ``None``)."""
+    def __contains__(self, arn: object) -> bool:
+        return arn in self._records
+
+    def values(self) -> Iterator[R]:
+        """Every record, in no particular order."""
+        return iter(self._records.values())
+
+    def after(self, seq: int | None, *, newest_first: bool) -> Iterator[tuple[int, R]]:
+        """``(seq, record)`` strictly past ``seq`` in the walking direction (all of them for ``None``)."""
         if newest_first:
             stop = len(self._seqs) if seq is None else bisect.bisect_left(self._seqs, seq)
-            for i in range(stop - 1, -1, -1):
-                yield self._seqs[i], self._keys[i]
+            indexes: range = range(stop - 1, -1, -1)
         else:
             begin = 0 if seq is None else bisect.bisect_right(self._seqs, seq)
-            for i in range(begin, len(self._seqs)):
-                yield self._seqs[i], self._keys[i]
+            indexes = range(begin, len(self._seqs))
+        for i in indexes:
+            yield self._seqs[i], self._records[self._arns[i]]
+
+    def _put(self, record: R) -> R | None:
+        """Insert or replace; the record it replaced, if any."""
+        previous = self._records.get(record.arn)
+        self._records[record.arn] = record
+        if previous is None:
+            at = bisect.bisect_left(self._seqs, record.seq)
+            self._seqs.insert(at, record.seq)
+            self._arns.insert(at, record.arn)
+        return previous
+
+    def _remove(self, record: R) -> None:
+        self._records.pop(record.arn, None)
+        at = bisect.bisect_left(self._seqs, record.seq)
+        if at < len(self._seqs) and self._seqs[at] == record.seq:
+            del self._seqs[at]
+            del self._arns[at]
 
 
 class Store:
@@ -242,17 +172,23 @@ class Store:
             self._load(self._sqlite)
 
     def _reset_memory(self) -> None:
-        self.fleets: dict[str, Fleet] = {}
-        self.robots: dict[str, Robot] = {}
-        self.apps: dict[str, RobotApplication] = {}
-        self.jobs: dict[str, Job] = {}
-        self.order: dict[str, _SeqIndex] = {kind: _SeqIndex() for kind in _KINDS}
-        self.fleet_members: dict[str, dict[str, None]] = {}
+        self.fleets: Table[Fleet] = Table()
+        self.robots: Table[Robot] = Table()
+        self.apps: Table[RobotApplication] = Table()
+        self.jobs: Table[Job] = Table()
+        self._tables: dict[str, Table[Any]] = {
+            "fleet": self.fleets,
+            "robot": self.robots,
+            "app": self.apps,
+            "job": self.jobs,
+        }
+        self._fleet_members: dict[str, dict[str, None]] = {}
         """Fleet ARN -> its robots' ARNs in registration order (a dict as an ordered set)."""
-        self.robot_last_job: dict[str, str] = {}
-        self.fleet_jobs: dict[str, list[str]] = {}
+        self._fleet_jobs: dict[str, list[str]] = {}
         """Fleet ARN -> its jobs' ARNs, oldest first."""
-        self.idempotency: dict[str, IdempotencyEntry] = {}
+        self._robot_last_job: dict[str, tuple[str, int]] = {}
+        """Robot ARN -> the job that last deployed to it since its registration, and its place in the plan."""
+        self._tokens: dict[str, IdempotencyEntry] = {}
         self.clock_offset = 0.0
         self._seq = 0
 
@@ -260,15 +196,13 @@ class Store:
         rows, meta, tokens = backend.load()
         self.clock_offset = float(meta.get("clock_offset", 0.0))
         self._seq = int(meta.get("seq", 0))
-        self.idempotency = {
-            key: _converter.structure(value, IdempotencyEntry) for key, value in tokens.items()
-        }
+        self._tokens = {key: _converter.structure(value, IdempotencyEntry) for key, value in tokens.items()}
         for kind, body in rows:
-            self._index(kind, _converter.structure(body, _KINDS[kind]))
+            self._index(_converter.structure(body, _KINDS[kind]))
         # Rows come in creation order; a fleet lists its robots in registration order.
-        for fleet_arn, members in self.fleet_members.items():
+        for fleet_arn, members in self._fleet_members.items():
             ordered = sorted(members, key=lambda arn: self.robots[arn].registered_seq)
-            self.fleet_members[fleet_arn] = dict.fromkeys(ordered)
+            self._fleet_members[fleet_arn] = dict.fromkeys(ordered)
 
     def close(self) -> None:
         """Release the state file, if any."""
@@ -297,63 +231,89 @@ class Store:
         self._backend.put_meta("seq", self._seq)
         return self._seq
 
-    # -- records -------------------------------------------------------------------------------------
+    # -- queries -------------------------------------------------------------------------------------
 
-    def put(self, record: Fleet | Robot | RobotApplication | Job) -> None:
+    def members(self, fleet_arn: str) -> list[Robot]:
+        """The robots registered to a fleet, in registration order."""
+        return [self.robots[arn] for arn in self._fleet_members.get(fleet_arn, ())]
+
+    def member_count(self, fleet_arn: str) -> int:
+        """How many robots are registered to a fleet."""
+        return len(self._fleet_members.get(fleet_arn, ()))
+
+    def jobs_of(self, fleet_arn: str) -> Iterator[Job]:
+        """A fleet's jobs, newest first (retention aside: that is the rules' to apply)."""
+        for arn in reversed(self._fleet_jobs.get(fleet_arn, ())):
+            yield self.jobs[arn]
+
+    def last_job(self, fleet_arn: str) -> Job | None:
+        """The fleet's newest job, if it ever had one."""
+        return next(self.jobs_of(fleet_arn), None)
+
+    def last_deployment(self, robot_arn: str) -> tuple[Job, RobotPlan] | None:
+        """The job that last deployed to the robot since its registration, and the robot's part in it."""
+        found = self._robot_last_job.get(robot_arn)
+        if found is None:
+            return None
+        job = self.jobs[found[0]]
+        return job, job.plan.robots[found[1]]
+
+    def token(self, key: str) -> IdempotencyEntry | None:
+        """What a client request token was first used for, if it was."""
+        return self._tokens.get(key)
+
+    # -- changes -------------------------------------------------------------------------------------
+
+    def put(self, record: Record) -> None:
         """Insert or replace a record."""
         kind = _kind_of(record)
-        self._index(kind, record)
+        self._index(record)
         self._backend.put(kind, record.arn, record.seq, _converter.unstructure(record))
 
-    def delete(self, record: Fleet | Robot | RobotApplication | Job) -> None:
+    def delete(self, record: Record) -> None:
         """Remove a record and its index entries."""
         kind = _kind_of(record)
-        table: dict[str, Any] = getattr(self, _TABLES[kind])
-        table.pop(record.arn, None)
-        self.order[kind].remove(record.seq)
+        self._tables[kind]._remove(record)
         if isinstance(record, Robot) and record.fleet_arn is not None:
-            self.fleet_members.get(record.fleet_arn, {}).pop(record.arn, None)
-            self.robot_last_job.pop(record.arn, None)
+            self._fleet_members.get(record.fleet_arn, {}).pop(record.arn, None)
+            self._robot_last_job.pop(record.arn, None)
         if isinstance(record, Fleet):
-            self.fleet_members.pop(record.arn, None)
+            self._fleet_members.pop(record.arn, None)
         self._backend.delete(kind, record.arn)
 
     def remember_token(self, key: str, entry: IdempotencyEntry) -> None:
         """Tie a client request token to the job it created."""
-        self.idempotency[key] = entry
+        self._tokens[key] = entry
         self._backend.put_token(key, _converter.unstructure(entry))
 
-    def _index(self, kind: str, record: Any) -> None:
-        table: dict[str, Any] = getattr(self, _TABLES[kind])
-        previous = table.get(record.arn)
-        table[record.arn] = record
-        if previous is None:
-            self.order[kind].add(record.seq, record.arn)
+    def _index(self, record: Record) -> None:
         if isinstance(record, Robot):
-            old_fleet = previous.fleet_arn if previous is not None else None
+            previous_robot = self.robots._put(record)
+            old_fleet = previous_robot.fleet_arn if previous_robot is not None else None
             if old_fleet != record.fleet_arn or (
-                previous is not None and previous.registered_seq != record.registered_seq
+                previous_robot is not None and previous_robot.registered_seq != record.registered_seq
             ):
                 if old_fleet is not None:
-                    self.fleet_members.get(old_fleet, {}).pop(record.arn, None)
-                self.robot_last_job.pop(record.arn, None)
+                    self._fleet_members.get(old_fleet, {}).pop(record.arn, None)
+                self._robot_last_job.pop(record.arn, None)
             if record.fleet_arn is not None:
-                self.fleet_members.setdefault(record.fleet_arn, {})[record.arn] = None
+                self._fleet_members.setdefault(record.fleet_arn, {})[record.arn] = None
         elif isinstance(record, Fleet):
-            self.fleet_members.setdefault(record.arn, {})
-        elif isinstance(record, Job) and previous is None:
-            self.fleet_jobs.setdefault(record.fleet_arn, []).append(record.arn)
-            for robot_plan in record.plan.robots:
-                robot = self.robots.get(robot_plan.arn)
-                # A job older than the robot's last (de)registration no longer speaks for it.
-                if robot is not None and robot.registered_seq < record.seq:
-                    self.robot_last_job[robot_plan.arn] = record.arn
+            self.fleets._put(record)
+            self._fleet_members.setdefault(record.arn, {})
+        elif isinstance(record, Job):
+            if self.jobs._put(record) is None:
+                self._fleet_jobs.setdefault(record.fleet_arn, []).append(record.arn)
+                for place, robot_plan in enumerate(record.plan.robots):
+                    robot = self.robots.get(robot_plan.arn)
+                    # A job older than the robot's last (de)registration no longer speaks for it.
+                    if robot is not None and robot.registered_seq < record.seq:
+                        self._robot_last_job[robot_plan.arn] = (record.arn, place)
+        else:
+            self.apps._put(record)
 
 
-_TABLES = {"fleet": "fleets", "robot": "robots", "app": "apps", "job": "jobs"}
-
-
-def _kind_of(record: object) -> str:
+def _kind_of(record: Record) -> str:
     for kind, cls in _KINDS.items():
         if isinstance(record, cls):
             return kind

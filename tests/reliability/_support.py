@@ -1,4 +1,4 @@
-"""Leak checks and call counting shared by the reliability tests (seeding lives in tests/seeding.py)."""
+"""Leak checks and call counting shared by the reliability tests (seeding: emulator/_seeding.py)."""
 
 from __future__ import annotations
 

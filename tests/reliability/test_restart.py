@@ -10,8 +10,8 @@ import pytest
 
 from robomaker_deploy import ClientConfig, DeploymentJob, DeploymentStatus
 from robomaker_deploy.emulator import Emulator
+from robomaker_deploy.emulator._seeding import seed_application, seed_fleets, seed_running_jobs
 
-from ..seeding import seed_application, seed_fleets, seed_running_jobs
 from ._support import free_port, settle
 
 SPEED = 10.0  # a one-robot deployment takes 3-7 s: long enough to stop the emulator in its middle

@@ -1,0 +1,96 @@
+"""What every operation's rules stand on: the store, new identifiers, and records found by ARN.
+
+The rules themselves live in ``_jobs`` and ``_resources``, as functions of a
+:class:`Context` and the validated input; ``_service`` maps operation names
+to them. Keeping the shared part here means both rule modules name, find and
+age resources the same way, with the same "does not exist" messages.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Callable, Container
+
+from ._errors import not_found
+from ._records import Fleet, Job, Params, Result, Robot, RobotApplication
+from ._store import Store
+from ._views import RobotSummaries
+
+#: Deployment jobs are gone from describe and list this long after creation, as on the service.
+JOB_RETENTION_SECONDS = 90 * 24 * 3600
+
+
+def visible(job: Job, now: float) -> bool:
+    """Whether the service still shows the job (it forgets jobs past their retention)."""
+    return now < job.created_at + JOB_RETENTION_SECONDS
+
+
+class Context:
+    """The state and helpers one operation's rules may use."""
+
+    def __init__(
+        self, store: Store, *, region: str, account_id: str, speed: float, seed: int | None = None
+    ) -> None:
+        self.store = store
+        self.region = region
+        self.account_id = account_id
+        self.speed = speed
+        self.summaries = RobotSummaries()
+        # One generator for identifiers and plans alike, so a seed repeats a whole session.
+        self.rng = random.Random(seed)
+
+    # -- naming --------------------------------------------------------------------------------------
+
+    def arn(self, kind: str, name: str, now: float, taken: Container[str]) -> str:
+        """A new ARN for a named resource, as the service builds them (name and creation millisecond)."""
+        millis = int(now * 1000)
+        while True:
+            # Two resources created in the same millisecond would otherwise share an ARN.
+            arn = f"arn:aws:robomaker:{self.region}:{self.account_id}:{kind}/{name}/{millis}"
+            if arn not in taken:
+                return arn
+            millis += 1
+
+    def uuid(self) -> str:
+        """A random (seeded) UUID, for job ARNs and revision IDs."""
+        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+
+    # -- lookups -------------------------------------------------------------------------------------
+
+    def fleet(self, arn: str) -> Fleet:
+        """The fleet, or ResourceNotFound."""
+        fleet = self.store.fleets.get(arn)
+        if fleet is None:
+            raise not_found(f"Fleet {arn} does not exist.")
+        return fleet
+
+    def robot(self, arn: str) -> Robot:
+        """The robot, or ResourceNotFound."""
+        robot = self.store.robots.get(arn)
+        if robot is None:
+            raise not_found(f"Robot {arn} does not exist.")
+        return robot
+
+    def app(self, arn: str) -> RobotApplication:
+        """The robot application, or ResourceNotFound."""
+        app = self.store.apps.get(arn)
+        if app is None:
+            raise not_found(f"Robot application {arn} does not exist.")
+        return app
+
+    def job(self, arn: str, now: float) -> Job:
+        """The deployment job, or ResourceNotFound (also once it is past its retention)."""
+        job = self.find_job(arn, now)
+        if job is None:
+            raise not_found(f"Deployment job {arn} does not exist.")
+        return job
+
+    def find_job(self, arn: str, now: float) -> Job | None:
+        """The deployment job, if it exists and is not past its retention."""
+        job = self.store.jobs.get(arn)
+        return job if job is not None and visible(job, now) else None
+
+
+#: One operation's rules: validated wire input in, wire output out, ServiceError for a refusal.
+Rule = Callable[[Context, Params], Result]
