@@ -42,15 +42,13 @@ import anyio
 
 from bench._common import Report
 from robomaker_deploy import (
-    Architecture,
     DeploymentApplicationConfig,
     DeploymentClient,
     DeploymentJob,
-    Fleet,
     LaunchConfig,
 )
 from robomaker_deploy.emulator import Emulator
-from tests.world import make_application, make_fleet
+from robomaker_deploy.emulator._seeding import seed_application, seed_fleet
 
 JOBS = int(os.environ.get("BENCH_WAITERS_JOBS", "500"))  # fewer for a quick check
 SPEED = 2.0
@@ -59,28 +57,20 @@ MAX_DELAY = 30.0 / SPEED
 WAITED = ("DescribeDeploymentJob", "ListDeploymentJobs")
 
 
-async def _setup(client: DeploymentClient) -> tuple[list[Fleet], DeploymentApplicationConfig]:
-    _, version = await make_application(client, name="bench-waiters", architectures=[Architecture.X86_64])
+def _setup(emu: Emulator) -> tuple[list[str], DeploymentApplicationConfig]:
+    """An application version and JOBS fleets of one or two robots, made in process (fast)."""
+    application, version = seed_application(emu, "bench-waiters")
     config = DeploymentApplicationConfig(
-        application=version.arn,
-        application_version=version.version or "1",
+        application=application,
+        application_version=version,
         launch_config=LaunchConfig(package_name="pkg", launch_file="app.launch"),
     )
-    fleets: list[Fleet | None] = [None] * JOBS
-    limiter = anyio.CapacityLimiter(50)
-
-    async def fleet(index: int) -> None:
-        async with limiter:
-            fleets[index], _ = await make_fleet(client, f"bench-{index}", [{}] * (1 + index % 2))
-
-    async with anyio.create_task_group() as group:
-        for index in range(JOBS):
-            group.start_soon(fleet, index)
-    return [f for f in fleets if f is not None], config
+    fleets = [seed_fleet(emu, f"bench-{index}", robot_tags=[{}] * (1 + index % 2)) for index in range(JOBS)]
+    return fleets, config
 
 
 async def _deploy_all(
-    client: DeploymentClient, fleets: list[Fleet], config: DeploymentApplicationConfig
+    client: DeploymentClient, fleets: list[str], config: DeploymentApplicationConfig
 ) -> list[DeploymentJob]:
     jobs: list[DeploymentJob | None] = [None] * len(fleets)
     limiter = anyio.CapacityLimiter(50)
@@ -116,7 +106,7 @@ def _ended_at(job: DeploymentJob) -> float:
 async def _run(
     emu: Emulator,
     client: DeploymentClient,
-    fleets: list[Fleet],
+    fleets: list[str],
     config: DeploymentApplicationConfig,
     wait: Callable[[DeploymentJob], Awaitable[DeploymentJob]],
 ) -> dict[str, Any]:
@@ -150,9 +140,8 @@ async def main(report: Report | None = None) -> None:
     print(f"  delays {MIN_DELAY:g}-{MAX_DELAY:g} s (the defaults 2-30 s at that speed);")
     print(f"  naive: fixed {MIN_DELAY:g} s")
     with Emulator(speed=SPEED, seed=5).run_in_background() as emu:
+        fleets, config = _setup(emu)
         async with emu.client() as client:
-            assert isinstance(client, DeploymentClient)
-            fleets, config = await _setup(client)
 
             async def naive(job: DeploymentJob) -> DeploymentJob:
                 return await _naive_wait(client, job)

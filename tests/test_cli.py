@@ -41,7 +41,7 @@ from robomaker_deploy._cli.exits import (
 from robomaker_deploy._cli.output import to_json
 from robomaker_deploy._cli.progress import LiveProgress, PlainProgress, summary_table
 from robomaker_deploy.emulator import TAG_FAIL_STEP, Emulator
-from tests.world import make_application, make_fleet
+from tests.support.world import make_application, make_fleet
 
 # Fast simulated robots: a two-robot deployment takes a fraction of a second.
 pytestmark = pytest.mark.robomaker_emulator(speed=300)

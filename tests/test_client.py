@@ -24,7 +24,7 @@ from robomaker_deploy import (
     RobotStatus,
 )
 from robomaker_deploy.emulator import Emulator, EmulatorCredentials
-from tests.world import build_world
+from tests.support.world import build_world
 
 
 async def finished(client: DeploymentClient, job: DeploymentJob) -> DeploymentJob:

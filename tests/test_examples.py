@@ -17,7 +17,7 @@ from robomaker_deploy import (
     LaunchConfig,
 )
 from robomaker_deploy.emulator import TAG_FAIL_STEP, Emulator
-from tests.world import make_application, make_fleet
+from tests.support.world import make_application, make_fleet
 
 pytestmark = pytest.mark.robomaker_emulator(speed=300)
 

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import anyio
 import pytest
-import pytest_asyncio
 from typing_extensions import assert_type
 
 from robomaker_deploy import (
@@ -25,12 +22,6 @@ from robomaker_deploy.emulator import Emulator
 from robomaker_deploy.emulator._seeding import seed_jobs
 
 pytestmark = pytest.mark.asyncio
-
-
-@pytest_asyncio.fixture
-async def client(robomaker_emulator: Emulator) -> AsyncIterator[DeploymentClient]:
-    async with robomaker_emulator.client() as client:
-        yield client
 
 
 async def test_thousands_of_jobs_newest_first(robomaker_emulator: Emulator, client: DeploymentClient) -> None:

@@ -7,7 +7,7 @@ import trio
 from robomaker_deploy import DeploymentStatus, RobotStatus
 from robomaker_deploy.emulator import Emulator
 from robomaker_deploy.emulator._seeding import seed_jobs
-from tests.world import build_world
+from tests.support.world import build_world
 
 
 def test_listing_with_prefetch_and_waiting_on_trio(robomaker_emulator_background: Emulator) -> None:

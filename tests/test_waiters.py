@@ -39,8 +39,8 @@ from robomaker_deploy.emulator import (
     TAG_OFFLINE,
     Emulator,
 )
-
-from .waiters_helpers import deploy, make_application, make_fleet, many_jobs
+from tests.support.leaks import settle
+from tests.support.world import deploy, many_jobs, plain_fleet, versioned_app
 
 #: Fast polling for an emulator at speed 200, where one robot's deployment takes about 0.15-0.35 s.
 FAST: dict[str, Any] = {"min_delay": 0.01, "max_delay": 0.05, "timeout": 30.0}
@@ -65,15 +65,6 @@ class FakeClock:
 
 def hub(client: DeploymentClient) -> Waiters:
     return client._waiter_hub()
-
-
-async def settle(client: DeploymentClient) -> None:
-    """Let cancelled shared calls unwind, then check that nothing of the waiters is left."""
-    for _ in range(200):
-        if hub(client).idle:
-            return
-        await anyio.sleep(0.005)
-    raise AssertionError(f"waiters left state behind: {vars(hub(client))}")
 
 
 def calls(emu: Emulator, operation: str) -> int:
@@ -215,8 +206,8 @@ pytestmark_speed = pytest.mark.robomaker_emulator(speed=200)
 async def test_wait_returns_the_final_job_with_robots(robomaker_emulator: Emulator) -> None:
     async with robomaker_emulator.client() as client:
         assert isinstance(client, DeploymentClient)
-        app = await make_application(client)
-        fleet = await make_fleet(client, "one", [{}, {}])
+        app = await versioned_app(client)
+        fleet = await plain_fleet(client, "one", [{}, {}])
         job = await deploy(client, fleet, app)
         final = await client.wait_for_deployment_job(job.arn, **FAST)
         assert_type(final, DeploymentJob)
@@ -235,8 +226,8 @@ async def test_watch_yields_each_change_and_ends_on_the_terminal_snapshot(
     robomaker_emulator: Emulator,
 ) -> None:
     async with robomaker_emulator.client() as client:
-        app = await make_application(client)
-        fleet = await make_fleet(client, "watched", [{}, {}])
+        app = await versioned_app(client)
+        fleet = await plain_fleet(client, "watched", [{}, {}])
         job = await deploy(client, fleet, app, pre_launch=True)
         watch = client.watch_deployment_job(job, min_delay=0.005, max_delay=0.01)
         assert_type(watch, DeploymentWatch)
@@ -271,9 +262,9 @@ def _progress(job: DeploymentJob) -> list[Any]:
 @pytest.mark.asyncio
 async def test_failure_threshold(robomaker_emulator: Emulator) -> None:
     async with robomaker_emulator.client() as client:
-        app = await make_application(client)
+        app = await versioned_app(client)
         broken = {TAG_FAIL_STEP: "Validating"}
-        fleet = await make_fleet(client, "threshold", [broken, broken, {}, {}])
+        fleet = await plain_fleet(client, "threshold", [broken, broken, {}, {}])
         job = await deploy(
             client,
             fleet,
@@ -297,9 +288,9 @@ async def test_failure_threshold(robomaker_emulator: Emulator) -> None:
 @pytest.mark.asyncio
 async def test_pre_launch_failure(robomaker_emulator: Emulator) -> None:
     async with robomaker_emulator.client() as client:
-        app = await make_application(client)
+        app = await versioned_app(client)
         failing = {TAG_FAIL_STEP: "ExecutingPreLaunch", TAG_FAILURE_CODE: "PreLaunchFileFailure"}
-        fleet = await make_fleet(client, "prelaunch", [{}, failing])
+        fleet = await plain_fleet(client, "prelaunch", [{}, failing])
         job = await deploy(client, fleet, app, pre_launch=True)
         with pytest.raises(DeploymentFailedError) as caught:
             await client.wait_until_deployment_succeeded(job, **FAST)
@@ -317,8 +308,8 @@ async def test_pre_launch_failure(robomaker_emulator: Emulator) -> None:
 @pytest.mark.asyncio
 async def test_offline_robot(robomaker_emulator: Emulator) -> None:
     async with robomaker_emulator.client() as client:
-        app = await make_application(client)
-        fleet = await make_fleet(client, "offline", [{TAG_OFFLINE: "true"}])
+        app = await versioned_app(client)
+        fleet = await plain_fleet(client, "offline", [{TAG_OFFLINE: "true"}])
         job = await deploy(client, fleet, app)
         with pytest.raises(DeploymentFailedError) as caught:
             await client.wait_until_deployment_succeeded(job, **FAST)
@@ -332,8 +323,8 @@ async def test_offline_robot(robomaker_emulator: Emulator) -> None:
 @pytest.mark.asyncio
 async def test_a_canceled_job_ends_the_wait(robomaker_emulator: Emulator) -> None:
     async with robomaker_emulator.client() as client:
-        app = await make_application(client)
-        fleet = await make_fleet(client, "canceled", [{}, {}])
+        app = await versioned_app(client)
+        fleet = await plain_fleet(client, "canceled", [{}, {}])
         job = await deploy(client, fleet, app)
         async with anyio.create_task_group() as group:
 
@@ -358,8 +349,8 @@ async def test_a_canceled_job_ends_the_wait(robomaker_emulator: Emulator) -> Non
 @pytest.mark.asyncio
 async def test_timeout_carries_the_last_job(robomaker_emulator: Emulator) -> None:
     async with robomaker_emulator.client() as client:
-        app = await make_application(client)
-        fleet = await make_fleet(client, "slow", [{}])
+        app = await versioned_app(client)
+        fleet = await plain_fleet(client, "slow", [{}])
         job = await deploy(client, fleet, app)
         # On a fake clock: eleven polls on the schedule, the last one on the deadline.
         fake = FakeClock()
@@ -399,7 +390,7 @@ async def test_a_missing_job_ends_the_wait_at_once(robomaker_emulator: Emulator)
 @pytest.mark.asyncio
 async def test_expired_jobs_end_their_waits(robomaker_emulator: Emulator) -> None:
     async with robomaker_emulator.client() as client:
-        app = await make_application(client)
+        app = await versioned_app(client)
         jobs = await many_jobs(client, app, 12, prefix="old")
         robomaker_emulator.advance_clock(JOB_RETENTION_SECONDS + 60)
         outcomes: list[BaseException] = []
@@ -424,7 +415,7 @@ async def test_expired_jobs_end_their_waits(robomaker_emulator: Emulator) -> Non
 async def test_waiters_ride_out_a_throttling_storm(robomaker_emulator: Emulator) -> None:
     config = ClientConfig(max_attempts=2, backoff_base=0.001, backoff_cap=0.005)
     async with robomaker_emulator.client(config=config) as client:
-        app = await make_application(client)
+        app = await versioned_app(client)
         jobs = await many_jobs(client, app, 10, prefix="storm")
         robomaker_emulator.set_faults(
             throttle=0.5,
@@ -461,7 +452,7 @@ async def _drain(snapshots: DeploymentWatch) -> None:
 @pytest.mark.asyncio
 async def test_many_waiters_share_their_calls(robomaker_emulator: Emulator) -> None:
     async with robomaker_emulator.client() as client:
-        app = await make_application(client)
+        app = await versioned_app(client)
         jobs = await many_jobs(client, app, 60, prefix="many")
         before = robomaker_emulator.stats()["calls"]
         in_flight: Counter[str] = Counter()
@@ -508,8 +499,8 @@ async def test_many_waiters_share_their_calls(robomaker_emulator: Emulator) -> N
 @pytest.mark.asyncio
 async def test_one_describe_in_flight_for_many_watchers(robomaker_emulator: Emulator) -> None:
     async with robomaker_emulator.client() as client:
-        app = await make_application(client)
-        job = await deploy(client, await make_fleet(client, "popular", [{}]), app)
+        app = await versioned_app(client)
+        job = await deploy(client, await plain_fleet(client, "popular", [{}]), app)
         robomaker_emulator.set_faults(latency_ms=100, operations=["DescribeDeploymentJob"])
 
         async def first(index: int) -> None:
@@ -529,7 +520,7 @@ async def test_one_describe_in_flight_for_many_watchers(robomaker_emulator: Emul
 @pytest.mark.asyncio
 async def test_cancelling_one_waiter_leaves_the_others_going(robomaker_emulator: Emulator) -> None:
     async with robomaker_emulator.client() as client:
-        app = await make_application(client)
+        app = await versioned_app(client)
         jobs = await many_jobs(client, app, 12, prefix="cancel")
         finished: list[DeploymentJob] = []
         cancelled: list[str] = []
@@ -558,7 +549,7 @@ async def test_cancelling_one_waiter_leaves_the_others_going(robomaker_emulator:
 @pytest.mark.asyncio
 async def test_cancelling_every_waiter_mid_call_leaves_nothing(robomaker_emulator: Emulator) -> None:
     async with robomaker_emulator.client() as client:
-        app = await make_application(client)
+        app = await versioned_app(client)
         jobs = await many_jobs(client, app, 10, prefix="abandon")
         # Slow calls, so the cancel lands while the shared listing and describes are in flight.
         robomaker_emulator.set_faults(latency_ms=200)
@@ -584,15 +575,15 @@ async def test_cancelling_every_waiter_mid_call_leaves_nothing(robomaker_emulato
 @pytest.mark.asyncio
 async def test_wait_for_fleet_in_sync(robomaker_emulator: Emulator) -> None:
     async with robomaker_emulator.client() as client:
-        app = await make_application(client)
-        fleet = await make_fleet(client, "syncing", [{}, {}, {}])
+        app = await versioned_app(client)
+        fleet = await plain_fleet(client, "syncing", [{}, {}, {}])
         await deploy(client, fleet, app)
         synced = await client.wait_for_fleet_in_sync(fleet, **FAST)
         assert_type(synced, Fleet)
         assert synced.robots is not None
         assert {robot.status for robot in synced.robots} == {RobotStatus.IN_SYNC}
 
-        bad = await make_fleet(client, "unsyncable", [{}, {TAG_FAIL_STEP: "DownloadingExtracting"}])
+        bad = await plain_fleet(client, "unsyncable", [{}, {TAG_FAIL_STEP: "DownloadingExtracting"}])
         job = await deploy(client, bad, app)
         with pytest.raises(DeploymentFailedError) as caught:
             await client.wait_for_fleet_in_sync(bad.arn, **FAST)
@@ -612,7 +603,7 @@ def test_waiters_on_trio() -> None:
         async def main() -> None:
             async with emu.client() as client:
                 assert isinstance(client, DeploymentClient)
-                app = await make_application(client)
+                app = await versioned_app(client)
                 jobs = await many_jobs(client, app, 10, prefix="trio")
                 finals: list[DeploymentJob] = []
 

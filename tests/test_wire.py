@@ -10,7 +10,7 @@ import botocore.session
 import pytest
 
 from robomaker_deploy._wire.model import register_data_path
-from tests.wire_cases import CASES, capture
+from tests.support.wire_cases import CASES, capture
 
 GOLDEN = Path(__file__).parent / "data" / "wire_golden.json"
 

@@ -1,4 +1,4 @@
-"""Fixtures for the emulator's tests."""
+"""Fixtures for the emulator's wire tests: `client` here is a raw aiobotocore client, not the SDK's."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ import pytest_asyncio
 from aiobotocore.client import AioBaseClient
 
 from robomaker_deploy.emulator import Emulator
-
-from ._helpers import raw_client
+from tests.support.raw import raw_client
 
 
 @pytest_asyncio.fixture

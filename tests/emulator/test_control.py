@@ -18,8 +18,7 @@ from aiobotocore.config import AioConfig
 
 from robomaker_deploy._wire.model import register_data_path
 from robomaker_deploy.emulator import Emulator, serve
-
-from ._helpers import deploy, error_of, make_app, make_fleet, raw_client
+from tests.support.raw import deploy, error_of, make_app, make_fleet, raw_client
 
 RETRYING = AioConfig(retries={"max_attempts": 5, "mode": "standard"}, connect_timeout=2, read_timeout=5)
 

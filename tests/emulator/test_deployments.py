@@ -6,8 +6,7 @@ import pytest
 from aiobotocore.client import AioBaseClient
 
 from robomaker_deploy.emulator import JOB_RETENTION_SECONDS, Emulator
-
-from ._helpers import deploy, error_of, finish, make_app, make_fleet, wait_for
+from tests.support.raw import deploy, error_of, finish, make_app, make_fleet, wait_for
 
 
 @pytest.mark.asyncio

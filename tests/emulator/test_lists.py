@@ -10,8 +10,7 @@ from aiobotocore.client import AioBaseClient
 from robomaker_deploy.emulator import Emulator
 from robomaker_deploy.emulator._service import Service
 from robomaker_deploy.emulator._store import Store
-
-from ._helpers import deploy, error_of, make_app, make_fleet
+from tests.support.raw import deploy, error_of, make_app, make_fleet
 
 
 @pytest.mark.asyncio

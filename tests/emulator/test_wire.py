@@ -14,8 +14,7 @@ from aiobotocore.client import AioBaseClient
 
 from robomaker_deploy._wire.model import service_model
 from robomaker_deploy.emulator import Emulator
-
-from ._helpers import SOURCES, deploy, error_of, finish, make_app, make_fleet, raw_client
+from tests.support.raw import SOURCES, deploy, error_of, finish, make_app, make_fleet, raw_client
 
 
 @pytest.mark.asyncio

@@ -34,8 +34,7 @@ from robomaker_deploy import (
 from robomaker_deploy._converter import structure
 from robomaker_deploy._wire.model import operation_model, service_model
 from robomaker_deploy.emulator import Emulator
-
-from ._support import calls, total
+from tests.support.leaks import calls, total
 
 ARN = "arn:aws:robomaker:us-east-1:123456789012:deployment-fleet/f/1"
 JOB = "arn:aws:robomaker:us-east-1:123456789012:deployment-job/j"

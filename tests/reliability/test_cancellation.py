@@ -18,8 +18,7 @@ import pytest
 from robomaker_deploy import DeploymentJob, DeploymentStatus, DeploymentWatch
 from robomaker_deploy.emulator import Emulator
 from robomaker_deploy.emulator._seeding import seed_application, seed_fleets, seed_jobs, seed_running_jobs
-
-from ._support import other_tasks, settle
+from tests.support.leaks import other_tasks, settle
 
 FAST: dict[str, Any] = {"min_delay": 0.02, "max_delay": 0.2, "timeout": 120.0}
 

@@ -24,8 +24,7 @@ from robomaker_deploy import (
 )
 from robomaker_deploy.emulator import Emulator
 from robomaker_deploy.emulator._seeding import seed_application, seed_fleets, seed_jobs, seed_running_jobs
-
-from ._support import calls, settle, total
+from tests.support.leaks import calls, settle, total
 
 SOAK = pytest.mark.soak
 

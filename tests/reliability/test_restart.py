@@ -11,8 +11,7 @@ import pytest
 from robomaker_deploy import ClientConfig, DeploymentJob, DeploymentStatus
 from robomaker_deploy.emulator import Emulator
 from robomaker_deploy.emulator._seeding import seed_application, seed_fleets, seed_running_jobs
-
-from ._support import free_port, settle
+from tests.support.leaks import free_port, settle
 
 SPEED = 10.0  # a one-robot deployment takes 3-7 s: long enough to stop the emulator in its middle
 ACTIVE = {"Pending", "Preparing", "InProgress"}

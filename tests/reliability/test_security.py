@@ -25,8 +25,7 @@ from robomaker_deploy import (
 from robomaker_deploy._cli import main
 from robomaker_deploy.emulator import TAG_FAIL_STEP, Emulator
 from robomaker_deploy.emulator._seeding import seed_application, seed_fleets
-
-from ._support import MARKER, calls
+from tests.support.leaks import MARKER, calls
 
 NO_RETRY = ClientConfig(max_attempts=1)
 

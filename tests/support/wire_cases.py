@@ -4,7 +4,7 @@ Run with a botocore that still ships RoboMaker (1.40.59, in a throwaway
 virtualenv) to record the reference::
 
     python -m venv /tmp/bc && /tmp/bc/bin/pip install botocore==1.40.59
-    /tmp/bc/bin/python tests/wire_cases.py --write tests/data/wire_golden.json
+    /tmp/bc/bin/python tests/support/wire_cases.py --write tests/data/wire_golden.json
 
 ``test_wire.py`` captures the same cases with current botocore on the
 project's own model and compares them byte for byte. Only botocore is

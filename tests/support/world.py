@@ -1,15 +1,22 @@
-"""Builds a small RoboMaker world (application version, fleet, robots) through the SDK."""
+"""Builds small RoboMaker worlds through the SDK: an application version, fleets of robots, deployments.
+
+For worlds of thousands of records, fill the emulator in process instead
+(``robomaker_deploy.emulator._seeding``): no HTTP, no signing.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+import anyio
 import attrs
 
 from robomaker_deploy import (
     Architecture,
     DeploymentApplicationConfig,
     DeploymentClient,
+    DeploymentConfig,
+    DeploymentJob,
     Fleet,
     LaunchConfig,
     Robot,
@@ -103,3 +110,59 @@ async def build_world(
         architectures=robot_architectures or architectures,
     )
     return World(application=application, version=version, fleet=fleet, robots=made)
+
+
+async def versioned_app(client: DeploymentClient) -> tuple[str, str]:
+    """A ROS2 application with an X86_64 bundle, and its first numbered version: ``(arn, version)``."""
+    _, version = await make_application(client, name="waiter-app", architectures=[Architecture.X86_64])
+    return version.arn, version.version or "1"
+
+
+async def plain_fleet(client: DeploymentClient, name: str, robots: Sequence[Mapping[str, str]]) -> Fleet:
+    """A fleet with one X86_64 robot per entry of ``robots`` (each the robot's tags)."""
+    fleet, _ = await make_fleet(client, name, robots)
+    return fleet
+
+
+async def deploy(
+    client: DeploymentClient,
+    fleet: Fleet,
+    app: tuple[str, str],
+    *,
+    config: DeploymentConfig | None = None,
+    pre_launch: bool = False,
+) -> DeploymentJob:
+    """Deploy the application version to the fleet."""
+    return await client.create_deployment_job(
+        fleet=fleet,
+        application_configs=[
+            DeploymentApplicationConfig(
+                application=app[0],
+                application_version=app[1],
+                launch_config=LaunchConfig(
+                    package_name="pkg",
+                    launch_file="app.launch",
+                    pre_launch_file="pre.sh" if pre_launch else None,
+                ),
+            )
+        ],
+        deployment_config=config,
+    )
+
+
+async def many_jobs(
+    client: DeploymentClient, app: tuple[str, str], count: int, *, prefix: str = "f", concurrency: int = 32
+) -> list[DeploymentJob]:
+    """``count`` fleets of one robot each, each with a deployment just started (created concurrently)."""
+    jobs: list[DeploymentJob | None] = [None] * count
+    limiter = anyio.CapacityLimiter(concurrency)
+
+    async def one(index: int) -> None:
+        async with limiter:
+            fleet = await plain_fleet(client, f"{prefix}{index}", [{}])
+            jobs[index] = await deploy(client, fleet, app)
+
+    async with anyio.create_task_group() as group:
+        for index in range(count):
+            group.start_soon(one, index)
+    return [job for job in jobs if job is not None]
