@@ -23,14 +23,19 @@ from typing import TYPE_CHECKING, Any
 from ._config import ClientConfig
 from ._enums import (
     Architecture,
+    ArchitectureValue,
     DeploymentStatus,
+    DeploymentStatusValue,
     FailureCategory,
     FailureCode,
     FailureInfo,
     RobotDeploymentStep,
     RobotSoftwareSuiteName,
+    RobotSoftwareSuiteNameValue,
     RobotSoftwareSuiteVersion,
+    RobotSoftwareSuiteVersionValue,
     RobotStatus,
+    RobotStatusValue,
 )
 from ._errors import (
     AuthenticationError,
@@ -55,6 +60,7 @@ from ._models import (
     DeploymentApplicationConfig,
     DeploymentConfig,
     DeploymentJob,
+    DescribedDeploymentJob,
     Environment,
     Fleet,
     LaunchConfig,
@@ -90,6 +96,7 @@ _LAZY = {
 
 __all__ = [
     "Architecture",
+    "ArchitectureValue",
     "AuthenticationError",
     "ClientConfig",
     "ConcurrentDeploymentError",
@@ -100,7 +107,9 @@ __all__ = [
     "DeploymentFailedError",
     "DeploymentJob",
     "DeploymentStatus",
+    "DeploymentStatusValue",
     "DeploymentWatch",
+    "DescribedDeploymentJob",
     "EndpointConnectionError",
     "Environment",
     "FailureCategory",
@@ -128,16 +137,19 @@ __all__ = [
     "RobotRegistration",
     "RobotSoftwareSuite",
     "RobotSoftwareSuiteName",
+    "RobotSoftwareSuiteNameValue",
     "RobotSoftwareSuiteVersion",
+    "RobotSoftwareSuiteVersionValue",
     "RobotStatus",
+    "RobotStatusValue",
     "S3Object",
     "Source",
     "SourceConfig",
     "ThrottlingError",
     "ValidationError",
     "WaitClock",
-    "WaitPolicy",
     "WaiterTimeoutError",
+    "WaitPolicy",
     "__version__",
 ]
 

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, ClassVar
 from ._enums import FailureCode, RobotStatus
 
 if TYPE_CHECKING:
-    from ._models import DeploymentJob, Fleet, RobotDeployment
+    from ._models import DeploymentJob, DescribedDeploymentJob, Fleet, RobotDeployment
 
 _FAILED_ROBOT = frozenset({RobotStatus.FAILED, RobotStatus.NO_RESPONSE})
 
@@ -227,12 +227,12 @@ class DeploymentFailedError(Exception):
     own code and reason.
     """
 
-    def __init__(self, job: DeploymentJob) -> None:
+    def __init__(self, job: DescribedDeploymentJob) -> None:
         self.job = job
         self.failure_code: FailureCode | None = job.failure_code
         self.failed_robots: tuple[RobotDeployment, ...] = tuple(
             robot
-            for robot in job.robot_deployment_summary or ()
+            for robot in job.robot_deployment_summary
             if robot.failure_code is not None or robot.status in _FAILED_ROBOT
         )
         code = job.failure_code

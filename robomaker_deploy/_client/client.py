@@ -20,7 +20,7 @@ from .._background import BackgroundTasks
 from .._config import DEFAULT_MAX_DELAY, DEFAULT_MIN_DELAY, DEFAULT_TIMEOUT, ClientConfig
 from .._errors import client_not_open
 from .._logging import install_redaction
-from .._models import DeploymentJob, Fleet
+from .._models import DeploymentJob, DescribedDeploymentJob, Fleet
 from .._transport import Transport
 from .._waiting import DeploymentWatch, WaitClock, Waiters, WaitPolicy
 from .applications import ApplicationOperations
@@ -122,7 +122,7 @@ class DeploymentClient(JobOperations, FleetOperations, ApplicationOperations):
         min_delay: float = DEFAULT_MIN_DELAY,
         max_delay: float = DEFAULT_MAX_DELAY,
         clock: WaitClock | None = None,
-    ) -> DeploymentJob:
+    ) -> DescribedDeploymentJob:
         """Wait until the job is Succeeded, Failed or Canceled and return it, robot summaries included.
 
         Polls at once, then after delays growing exponentially from
@@ -148,7 +148,7 @@ class DeploymentClient(JobOperations, FleetOperations, ApplicationOperations):
         min_delay: float = DEFAULT_MIN_DELAY,
         max_delay: float = DEFAULT_MAX_DELAY,
         clock: WaitClock | None = None,
-    ) -> DeploymentJob:
+    ) -> DescribedDeploymentJob:
         """Wait as :meth:`wait_for_deployment_job` does; return the job if it Succeeded.
 
         A job that ended Failed or Canceled raises
@@ -180,7 +180,7 @@ class DeploymentClient(JobOperations, FleetOperations, ApplicationOperations):
         is fine; ``contextlib.aclosing`` releases the watch at once.
         """
         policy = self._wait_policy(timeout, min_delay, max_delay, clock)
-        return _waiting.watch_job(self._waiter_hub(), job, policy, detail=True)
+        return _waiting.watch_job(self._waiter_hub(), job, policy)
 
     async def wait_for_fleet_in_sync(
         self,

@@ -21,7 +21,7 @@ import anyio
 
 from .._enums import DeploymentStatus, RobotStatus
 from .._errors import DeploymentFailedError, RoboMakerError, WaiterTimeoutError
-from .._models import DeploymentJob, Fleet, RobotDeployment
+from .._models import DeploymentJob, DescribedDeploymentJob, Fleet, RobotDeployment
 from .hub import Subscription, Waiters
 from .policy import WaitPolicy
 
@@ -29,7 +29,8 @@ __all__ = ["DeploymentWatch", "Poll", "wait_fleet_in_sync", "wait_job", "wait_jo
 
 log = logging.getLogger("robomaker_deploy.waiters")
 
-S = TypeVar("S", DeploymentJob, Fleet)
+S = TypeVar("S", bound=DeploymentJob | Fleet)
+J = TypeVar("J", bound=DeploymentJob)
 
 _GAVE_UP = (DeploymentStatus.FAILED, DeploymentStatus.CANCELED)
 _UNSEEN: Any = object()
@@ -51,7 +52,7 @@ class Poll(AsyncIterator[S]):
         key: Callable[[S], Hashable],
         finished: Callable[[S], bool],
         policy: WaitPolicy,
-        initial: S | None = None,
+        given: DeploymentJob | Fleet | None = None,
         sleep: Callable[[float], Awaitable[None]] | None = None,
     ) -> None:
         self._what = what
@@ -64,7 +65,9 @@ class Poll(AsyncIterator[S]):
         self._start = clock.now()
         self._real_deadline = None if policy.timeout is None else anyio.current_time() + policy.timeout
         self._deadline = None if policy.timeout is None else self._start + policy.timeout
-        self.last: S | None = initial
+        self._given = given
+        """What the caller passed (if a model): the timeout reports it when no poll succeeded."""
+        self.last: S | None = None
         self._seen: Hashable = _UNSEEN
         self._polls = 0
         self._slowest = 0.0
@@ -81,8 +84,9 @@ class Poll(AsyncIterator[S]):
 
     def _timed_out(self) -> WaiterTimeoutError:
         self._done = True
+        last = self.last if self.last is not None else self._given
         return WaiterTimeoutError(
-            self._what, last=self.last, elapsed=self._policy.clock.now() - self._start, polls=self._polls
+            self._what, last=last, elapsed=self._policy.clock.now() - self._start, polls=self._polls
         )
 
     async def __anext__(self) -> S:
@@ -143,9 +147,8 @@ def _robot_key(robot: RobotDeployment) -> Hashable:
     )
 
 
-def _job_key(job: DeploymentJob) -> Hashable:
-    robots = job.robot_deployment_summary
-    return (job.status, None if robots is None else tuple(_robot_key(r) for r in robots))
+def _job_key(job: DescribedDeploymentJob) -> Hashable:
+    return (job.status, tuple(_robot_key(r) for r in job.robot_deployment_summary))
 
 
 def _job_status_key(job: DeploymentJob) -> Hashable:
@@ -154,8 +157,8 @@ def _job_status_key(job: DeploymentJob) -> Hashable:
 
 def _job_finished(job: DeploymentJob) -> bool:
     # A terminal snapshot always comes from a describe (a listing only shows active jobs), so it has
-    # the robot summaries; the check guards against a service that ever lists a terminal job.
-    return job.status.is_terminal and job.robot_deployment_summary is not None
+    # the robots; the check guards against a service that ever lists a terminal job.
+    return job.status.is_terminal and isinstance(job, DescribedDeploymentJob)
 
 
 def _fleet_key(fleet: Fleet) -> Hashable:
@@ -170,25 +173,19 @@ def _fleet_in_sync(fleet: Fleet) -> bool:
 # -- the waits the client offers ----------------------------------------------------------------------
 
 
-class DeploymentWatch(AsyncIterator[DeploymentJob]):
-    """The snapshots of a deployment job, as ``watch_deployment_job`` yields them.
+class _Subscribed(AsyncIterator[J]):
+    """A job's loop, subscribed to the hub from its first poll until it ends or is left."""
 
-    An async iterator: ``async for job in watch``. Leaving the loop early
-    (``break``, an exception, a cancellation) stops the watch at once or, at
-    the latest, when the watch is dropped; ``aclose()`` (or
-    ``contextlib.aclosing``) stops it explicitly.
-    """
-
-    def __init__(self, subscription: Subscription, snapshots: Poll[DeploymentJob]) -> None:
+    def __init__(self, subscription: Subscription, snapshots: Poll[J]) -> None:
         self._subscription = subscription
         self._snapshots = snapshots
         self._started = False
         self._closed = False
 
-    def __aiter__(self) -> DeploymentWatch:
+    def __aiter__(self) -> _Subscribed[J]:
         return self
 
-    async def __anext__(self) -> DeploymentJob:
+    async def __anext__(self) -> J:
         if self._closed:
             raise StopAsyncIteration
         try:
@@ -218,35 +215,62 @@ class DeploymentWatch(AsyncIterator[DeploymentJob]):
         self._close()
 
 
-def watch_job(hub: Waiters, job: str | DeploymentJob, policy: WaitPolicy, *, detail: bool) -> DeploymentWatch:
-    """Snapshots of ``job`` until it ends; ``detail``: every robot's progress (else the status only)."""
+class DeploymentWatch(_Subscribed[DescribedDeploymentJob]):
+    """The snapshots of a deployment job, as ``watch_deployment_job`` yields them.
+
+    An async iterator: ``async for job in watch``, each a
+    :class:`DescribedDeploymentJob`. Leaving the loop early (``break``, an
+    exception, a cancellation) stops the watch at once or, at the latest,
+    when the watch is dropped; ``aclose()`` (or ``contextlib.aclosing``)
+    stops it explicitly.
+    """
+
+    def __aiter__(self) -> DeploymentWatch:
+        return self
+
+
+def _subscribe(hub: Waiters, job: str | DeploymentJob, *, detail: bool) -> Subscription:
     arn = job if isinstance(job, str) else job.arn
-    subscription = hub.subscribe(
-        arn, detail=detail, created_at=None if isinstance(job, str) else job.created_at
-    )
+    return hub.subscribe(arn, detail=detail, created_at=None if isinstance(job, str) else job.created_at)
+
+
+def watch_job(hub: Waiters, job: str | DeploymentJob, policy: WaitPolicy) -> DeploymentWatch:
+    """Every robot's progress in ``job``, snapshot by snapshot, until it ends."""
+    subscription = _subscribe(hub, job, detail=True)
     snapshots = Poll(
-        what=f"deployment job {arn} to end",
-        fetch=partial(subscription.poll, policy.min_delay),
-        key=_job_key if detail else _job_status_key,
+        what=f"deployment job {subscription.arn} to end",
+        fetch=subscription.describe,
+        key=_job_key,
         finished=_job_finished,
         policy=policy,
-        initial=None if isinstance(job, str) else job,
-        sleep=None if detail else partial(subscription.nap, policy.clock),
+        given=None if isinstance(job, str) else job,
     )
     return DeploymentWatch(subscription, snapshots)
 
 
-async def wait_job(hub: Waiters, job: str | DeploymentJob, policy: WaitPolicy) -> DeploymentJob:
-    """The job once it is Succeeded, Failed or Canceled."""
+async def wait_job(hub: Waiters, job: str | DeploymentJob, policy: WaitPolicy) -> DescribedDeploymentJob:
+    """The job once it is Succeeded, Failed or Canceled (polled through the hub's cheapest calls)."""
+    subscription = _subscribe(hub, job, detail=False)
+    snapshots = Poll(
+        what=f"deployment job {subscription.arn} to end",
+        fetch=partial(subscription.poll, policy.min_delay),
+        key=_job_status_key,
+        finished=_job_finished,
+        policy=policy,
+        given=None if isinstance(job, str) else job,
+        sleep=partial(subscription.nap, policy.clock),
+    )
     last: DeploymentJob | None = None
-    async with aclosing(watch_job(hub, job, policy, detail=False)) as snapshots:
-        async for snapshot in snapshots:
+    async with aclosing(_Subscribed(subscription, snapshots)) as polls:
+        async for snapshot in polls:
             last = snapshot
-    assert last is not None  # the loop only ends on a terminal snapshot
+    assert isinstance(last, DescribedDeploymentJob)  # the loop only ends on a described terminal job
     return last
 
 
-async def wait_job_succeeded(hub: Waiters, job: str | DeploymentJob, policy: WaitPolicy) -> DeploymentJob:
+async def wait_job_succeeded(
+    hub: Waiters, job: str | DeploymentJob, policy: WaitPolicy
+) -> DescribedDeploymentJob:
     """The job once Succeeded; :class:`DeploymentFailedError` if it ended otherwise."""
     final = await wait_job(hub, job, policy)
     if final.status is not DeploymentStatus.SUCCEEDED:
@@ -263,7 +287,7 @@ async def wait_fleet_in_sync(hub: Waiters, fleet: str | Fleet, policy: WaitPolic
         key=_fleet_key,
         finished=_fleet_in_sync,
         policy=policy,
-        initial=None if isinstance(fleet, str) else fleet,
+        given=None if isinstance(fleet, str) else fleet,
     )
     async with aclosing(snapshots):
         async for snapshot in snapshots:
