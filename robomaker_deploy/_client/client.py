@@ -15,23 +15,22 @@ from typing import Any
 
 import anyio
 
-from .. import _waiting
 from .._background import BackgroundTasks
-from .._config import DEFAULT_MAX_DELAY, DEFAULT_MIN_DELAY, DEFAULT_TIMEOUT, ClientConfig
+from .._config import ClientConfig
 from .._errors import client_not_open
 from .._logging import install_redaction
-from .._models import DeploymentJob, DescribedDeploymentJob, Fleet
 from .._transport import Transport
-from .._waiting import DeploymentWatch, WaitClock, Waiters, WaitPolicy
+from .._waiting import Waiters
 from .applications import ApplicationOperations
 from .calls import Calls
 from .fleets import FleetOperations
 from .jobs import JobOperations
+from .waiting import WaitOperations
 
 __all__ = ["DeploymentClient"]
 
 
-class DeploymentClient(JobOperations, FleetOperations, ApplicationOperations):
+class DeploymentClient(JobOperations, FleetOperations, ApplicationOperations, WaitOperations):
     """An async client for RoboMaker deployments: fleets, robots, applications and deployment jobs.
 
     Use it as an async context manager; it owns one connection pool::
@@ -113,98 +112,3 @@ class DeploymentClient(JobOperations, FleetOperations, ApplicationOperations):
         if self._waiters is None:
             self._waiters = Waiters(self)
         return self._waiters
-
-    async def wait_for_deployment_job(
-        self,
-        job: str | DeploymentJob,
-        *,
-        timeout: float | None = DEFAULT_TIMEOUT,  # noqa: ASYNC109 - a duration the waiter manages
-        min_delay: float = DEFAULT_MIN_DELAY,
-        max_delay: float = DEFAULT_MAX_DELAY,
-        clock: WaitClock | None = None,
-    ) -> DescribedDeploymentJob:
-        """Wait until the job is Succeeded, Failed or Canceled and return it, robot summaries included.
-
-        Polls at once, then after delays growing exponentially from
-        ``min_delay`` to ``max_delay`` seconds with jitter (see
-        :class:`WaitPolicy`). ``timeout`` (seconds, ``None`` for no limit)
-        bounds the whole wait: a poll still in flight at the deadline is
-        cancelled and :class:`WaiterTimeoutError` carries the last job seen.
-        Throttling, 5xx and connection errors cost a poll, not the wait;
-        :class:`ResourceNotFoundError` (no such job, or expired) ends it at
-        once. Concurrent waiters on this client share their calls: one
-        describe in flight per job, and one shared ListDeploymentJobs pass
-        over the active statuses when many jobs are waited on. ``clock``
-        injects time, sleep and jitter (tests).
-        """
-        policy = self._wait_policy(timeout, min_delay, max_delay, clock)
-        return await _waiting.wait_job(self._waiter_hub(), job, policy)
-
-    async def wait_until_deployment_succeeded(
-        self,
-        job: str | DeploymentJob,
-        *,
-        timeout: float | None = DEFAULT_TIMEOUT,  # noqa: ASYNC109 - a duration the waiter manages
-        min_delay: float = DEFAULT_MIN_DELAY,
-        max_delay: float = DEFAULT_MAX_DELAY,
-        clock: WaitClock | None = None,
-    ) -> DescribedDeploymentJob:
-        """Wait as :meth:`wait_for_deployment_job` does; return the job if it Succeeded.
-
-        A job that ended Failed or Canceled raises
-        :class:`DeploymentFailedError`, which carries the final job, its
-        :class:`FailureCode` (description, category, retryability) and the
-        robots that failed with their own codes and reasons.
-        """
-        policy = self._wait_policy(timeout, min_delay, max_delay, clock)
-        return await _waiting.wait_job_succeeded(self._waiter_hub(), job, policy)
-
-    def watch_deployment_job(
-        self,
-        job: str | DeploymentJob,
-        *,
-        timeout: float | None = DEFAULT_TIMEOUT,
-        min_delay: float = DEFAULT_MIN_DELAY,
-        max_delay: float = DEFAULT_MAX_DELAY,
-        clock: WaitClock | None = None,
-    ) -> DeploymentWatch:
-        """Yield the job each time its status or any robot's progress changes, until it ends.
-
-        ``async for job in client.watch_deployment_job(arn): ...`` sees the
-        first snapshot at once, then one per change of status or of a
-        robot's status, step, percent done or time remaining, and last the
-        terminal snapshot (robot summaries included), after which the
-        iteration ends. Every snapshot comes from DescribeDeploymentJob
-        (shared with other waiters on the same job). Timing, timeout and
-        errors as in :meth:`wait_for_deployment_job`. Leaving the loop early
-        is fine; ``contextlib.aclosing`` releases the watch at once.
-        """
-        policy = self._wait_policy(timeout, min_delay, max_delay, clock)
-        return _waiting.watch_job(self._waiter_hub(), job, policy)
-
-    async def wait_for_fleet_in_sync(
-        self,
-        fleet: str | Fleet,
-        *,
-        timeout: float | None = DEFAULT_TIMEOUT,  # noqa: ASYNC109 - a duration the waiter manages
-        min_delay: float = DEFAULT_MIN_DELAY,
-        max_delay: float = DEFAULT_MAX_DELAY,
-        clock: WaitClock | None = None,
-    ) -> Fleet:
-        """Wait until every robot of the fleet is InSync and return the fleet, robots included.
-
-        If the fleet's last deployment ended Failed or Canceled while robots
-        are not in sync, nothing brings them there short of a new deployment,
-        so :class:`DeploymentFailedError` is raised for that job at once.
-        Timing, timeout and errors as in :meth:`wait_for_deployment_job`.
-        """
-        policy = self._wait_policy(timeout, min_delay, max_delay, clock)
-        return await _waiting.wait_fleet_in_sync(self._waiter_hub(), fleet, policy)
-
-    @staticmethod
-    def _wait_policy(
-        timeout: float | None, min_delay: float, max_delay: float, clock: WaitClock | None
-    ) -> WaitPolicy:
-        return WaitPolicy(
-            timeout=timeout, min_delay=min_delay, max_delay=max_delay, clock=clock or WaitClock()
-        )

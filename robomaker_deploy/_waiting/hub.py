@@ -48,6 +48,8 @@ class _Client(Protocol):
 
     async def describe_fleet(self, fleet: str | Fleet) -> Fleet: ...
 
+    async def cancel_deployment_job(self, job: str | DeploymentJob) -> None: ...
+
     def list_deployment_jobs(
         self, *, status: tuple[DeploymentStatus, ...], page_size: int, prefetch: int
     ) -> Pager[DeploymentJob]: ...
@@ -132,6 +134,7 @@ class Waiters:
     """The waiters of one client, and the calls they share (see the module docs)."""
 
     def __init__(self, client: _Client, *, list_threshold: int = 8) -> None:
+        self._client = client
         self.list_threshold = list_threshold
         """Distinct jobs waited on from which their polls go through shared listings."""
         self._jobs = Flights(client.describe_deployment_job, client._spawn)
@@ -189,6 +192,10 @@ class Waiters:
     async def describe_fleet(self, arn: str) -> Fleet:
         """The fleet now, shared with any describe of it in flight."""
         return await self._fleets.get(arn)
+
+    async def cancel_job(self, arn: str) -> None:
+        """Cancel the job (a wait whose exit policy says so is leaving it unfinished)."""
+        await self._client.cancel_deployment_job(arn)
 
     # -- what subscriptions call ----------------------------------------------------------------------
 
