@@ -9,14 +9,15 @@ and closing it, its background tasks, and the waiters, which live in
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Coroutine
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 
 from .._background import BackgroundTasks
-from .._config import ClientConfig
+from .._config import DEFAULT_MAX_DELAY, DEFAULT_MIN_DELAY, ClientConfig
 from .._errors import client_not_open
 from .._logging import install_redaction
 from .._transport import Transport
@@ -26,6 +27,12 @@ from .calls import Calls
 from .fleets import FleetOperations
 from .jobs import JobOperations
 from .waiting import WaitOperations
+
+if TYPE_CHECKING:
+    # Imported on first use: most programs never roll out, and import time counts.
+    from .._rollout.engine import Gate
+    from .._rollout.handle import Rollout
+    from .._rollout.plan import RolloutPlan
 
 __all__ = ["DeploymentClient"]
 
@@ -112,3 +119,37 @@ class DeploymentClient(JobOperations, FleetOperations, ApplicationOperations, Wa
         if self._waiters is None:
             self._waiters = Waiters(self)
         return self._waiters
+
+    # -- rollouts (see _rollout) --------------------------------------------------------------------
+
+    def rollout(
+        self,
+        plan: RolloutPlan,
+        *,
+        checkpoint: str | os.PathLike[str] | None = None,
+        gate: Gate | None = None,
+        min_delay: float = DEFAULT_MIN_DELAY,
+        max_delay: float = DEFAULT_MAX_DELAY,
+    ) -> Rollout:
+        """Roll ``plan`` out stage by stage: iterate the returned :class:`Rollout`, or await its ``result()``.
+
+        Before anything changes, the plan is checked against the service
+        (every problem listed in one :class:`ValidationError`) and each
+        fleet's current version is recorded. Each stage then deploys to its
+        fleet, watched robot by robot (the plan's early-abort rule cancels
+        the job when too many of its first robots fail), retries robots whose
+        failures are transient, bakes, and asks ``gate`` (an async callable
+        given the stage's report; ``False`` stops the rollout). A stopped
+        rollout deploys each changed fleet's previous version back, newest
+        stage first, if the plan says so. With ``checkpoint`` (a file path),
+        the rollout's state is written there before every call that changes
+        something: started again with the same file after a crash, it
+        finishes as if nothing had happened. See the Rollouts guide.
+        """
+        from .._rollout.engine import Runner
+        from .._rollout.handle import Rollout
+
+        runner = Runner(
+            self, plan, checkpoint=checkpoint, gate=gate, min_delay=min_delay, max_delay=max_delay
+        )
+        return Rollout(runner)
