@@ -11,7 +11,7 @@ from typing import Any
 import click
 
 from .. import __version__
-from . import jobs, local, resources
+from . import jobs, local, resources, rollouts
 from .exits import EXIT_CODES_HELP, EXIT_OK, EXIT_USAGE, Failed, explain
 from .options import Settings, shared_options, with_options
 
@@ -75,5 +75,5 @@ def main() -> None:
     """
 
 
-for _command in (*jobs.COMMANDS, *resources.COMMANDS, *local.COMMANDS):
+for _command in (*jobs.COMMANDS, *resources.COMMANDS, *rollouts.COMMANDS, *local.COMMANDS):
     main.add_command(_command)

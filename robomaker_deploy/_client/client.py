@@ -30,6 +30,7 @@ from .waiting import WaitOperations
 
 if TYPE_CHECKING:
     # Imported on first use: most programs never roll out, and import time counts.
+    from .._rollout.checks import RolloutCheck
     from .._rollout.engine import Gate
     from .._rollout.handle import Rollout
     from .._rollout.plan import RolloutPlan
@@ -153,3 +154,13 @@ class DeploymentClient(JobOperations, FleetOperations, ApplicationOperations, Wa
             self, plan, checkpoint=checkpoint, gate=gate, min_delay=min_delay, max_delay=max_delay
         )
         return Rollout(runner)
+
+    async def check_rollout(self, plan: RolloutPlan) -> RolloutCheck:
+        """Read ``plan`` against the service, changing nothing: its fleets, its version, every problem.
+
+        The same checks :meth:`rollout` makes before it starts (see the
+        Rollouts guide); an empty ``problems`` means the plan can be rolled out.
+        """
+        from .._rollout.checks import check_plan
+
+        return await check_plan(self, plan)

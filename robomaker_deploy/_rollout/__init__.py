@@ -7,6 +7,7 @@
 * ``handle``: :class:`Rollout`, what ``client.rollout(plan)`` returns.
 """
 
+from .checks import RolloutCheck
 from .engine import Gate
 from .events import (
     GatePassed,
@@ -34,6 +35,7 @@ __all__ = [
     "RetryPolicy",
     "RolledBack",
     "Rollout",
+    "RolloutCheck",
     "RolloutEvent",
     "RolloutFinished",
     "RolloutPlan",

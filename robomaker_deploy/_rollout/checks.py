@@ -24,19 +24,19 @@ from .plan import RolloutPlan
 if TYPE_CHECKING:
     from .._client import DeploymentClient
 
-__all__ = ["Inspection", "check_plan"]
+__all__ = ["RolloutCheck", "check_plan"]
 
 
 @attrs.frozen(kw_only=True)
-class Inspection:
-    """What the checks found: each stage's fleet as described, the version, and every problem."""
+class RolloutCheck:
+    """What checking a plan against the service found: each stage's fleet, the version, every problem."""
 
     fleets: tuple[Fleet | None, ...]
     version: RobotApplication | None
     problems: tuple[str, ...]
 
 
-async def check_plan(client: DeploymentClient, plan: RolloutPlan) -> Inspection:
+async def check_plan(client: DeploymentClient, plan: RolloutPlan) -> RolloutCheck:
     """Read the plan against the service; see the module docs for what is checked."""
     from .._client.calls import check
 
@@ -98,4 +98,4 @@ async def check_plan(client: DeploymentClient, plan: RolloutPlan) -> Inspection:
                     f"{where}.fleet: version {config.application_version} has no bundle for the architecture"
                     f" of {names}: they would fail with MissingRobotApplicationArchitecture"
                 )
-    return Inspection(fleets=tuple(fleets), version=version, problems=tuple(problems))
+    return RolloutCheck(fleets=tuple(fleets), version=version, problems=tuple(problems))
