@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 PYVER := $(shell $(PYTHON) -c 'import sys; print("%d%d" % sys.version_info[:2])')
 CONSTRAINTS := $(wildcard constraints/py$(PYVER).txt)
 
-.PHONY: help demo test check lint typecheck format docs bench soak lock clean
+.PHONY: help demo test check lint typecheck format docs bench soak wheel downstream lock clean
 
 help:
 	@echo "make demo   - set up and deploy to 12 simulated robots on the embedded emulator"
@@ -17,6 +17,8 @@ help:
 	@echo "make docs   - build the documentation (mkdocs build --strict)"
 	@echo "make bench  - run the benchmarks side by side with raw aiobotocore"
 	@echo "make soak   - the heavier reliability runs"
+	@echo "make wheel  - build the wheel into dist/"
+	@echo "make downstream - the wheel installed alone in a fresh venv: contents, smoke test, downstream mypy"
 
 $(STAMP): pyproject.toml $(CONSTRAINTS)
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +54,14 @@ bench: $(STAMP)
 soak: $(STAMP)
 	$(BIN)/python -m pytest -m soak -o addopts=''
 
+wheel: $(STAMP)
+	rm -rf dist
+	$(BIN)/python -m pip wheel --quiet --no-deps --wheel-dir dist .
+
+# A user's install, not ours: see downstream/check (it makes its own venv, downstream/.venv).
+downstream: wheel
+	PYTHON=$(PYTHON) downstream/check dist/robomaker_deploy-*.whl $(CONSTRAINTS)
+
 # Re-resolve the dependencies from pyproject.toml in a scratch venv and pin what came out.
 lock:
 	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
@@ -64,4 +74,4 @@ lock:
 	rm -rf .venv-lock
 
 clean:
-	rm -rf $(VENV) site .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) downstream/.venv dist site .mypy_cache .ruff_cache .pytest_cache

@@ -51,17 +51,19 @@ class ValidationError(ValueError):
     (``application_configs[0].launch_config.environment_variables``),
     ``value`` is a short repr of what was given (``<redacted>`` for secrets)
     and ``rule`` says what it must be. ``problems`` lists every violation
-    found, the first of which is also in the message.
+    found, each as ``field=value: rule``, the first one first; the message
+    lists them all.
     """
 
     def __init__(self, field: str, value: str, rule: str, problems: Sequence[str] = ()) -> None:
         self.field = field
         self.value = value
         self.rule = rule
-        self.problems: tuple[str, ...] = tuple(problems) or (f"{field} {rule}",)
-        more = len(self.problems) - 1
-        suffix = f" (and {more} more problem{'s' if more > 1 else ''})" if more > 0 else ""
-        super().__init__(f"{field}={value}: {rule}{suffix}")
+        first = f"{field}={value}: {rule}"
+        self.problems: tuple[str, ...] = tuple(problems) or (first,)
+        # The first problem as given above (its rule may carry a hint the list's copy lacks), then the
+        # others: every one is shown, since a hidden problem only comes back on the next attempt.
+        super().__init__("; ".join([first, *self.problems[1:]]))
 
 
 class RoboMakerError(Exception):

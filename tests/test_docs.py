@@ -133,23 +133,45 @@ def _command_lines() -> list[tuple[str, str]]:
 COMMANDS = _command_lines()
 
 
-def test_the_cli_guide_shows_every_subcommand() -> None:
-    shown = {shlex.split(command)[1] for _, command in COMMANDS if len(shlex.split(command)) > 1}
-    assert set(main.commands) <= shown | {"--help"}, set(main.commands) - shown
+def _leaves(group: click.Group, path: tuple[str, ...] = ()) -> set[tuple[str, ...]]:
+    """Every command under ``group``, by its path of names (``("fleet", "create")``)."""
+    found: set[tuple[str, ...]] = set()
+    for name, sub in group.commands.items():
+        found |= _leaves(sub, (*path, name)) if isinstance(sub, click.Group) else {(*path, name)}
+    return found
+
+
+def _parse(command: str) -> tuple[str, ...]:
+    """Parse a documented command line down to its command (groups included); the path of names.
+
+    Raises on an unknown command or option, or a bad value.
+    """
+    args = shlex.split(command)[1:]
+    ctx = main.make_context("robomaker-deploy", list(args))
+    path: tuple[str, ...] = ()
+    group: click.Group = main
+    with ctx:
+        while True:
+            name, sub, rest = group.resolve_command(ctx, ctx._protected_args + ctx.args)
+            assert sub is not None and name is not None, command
+            path = (*path, name)
+            ctx = sub.make_context(name, rest, parent=ctx)  # raises on an unknown option or a bad value
+            if not isinstance(sub, click.Group):
+                return path
+            group = sub
+
+
+def test_the_cli_guide_shows_every_subcommand(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("API_TOKEN", "from-the-environment")
+    shown = {_parse(command) for _, command in COMMANDS if "--help" not in shlex.split(command)}
+    assert _leaves(main) <= shown, _leaves(main) - shown
 
 
 @pytest.mark.parametrize(("where", "command"), COMMANDS)
 def test_documented_command_lines_parse(where: str, command: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("API_TOKEN", "from-the-environment")  # the guide's `-e API_TOKEN`
-    args = shlex.split(command)[1:]
-    if "--help" in args:
-        return
-    ctx = main.make_context("robomaker-deploy", list(args))
-    with ctx:
-        name, sub, rest = main.resolve_command(ctx, ctx._protected_args + ctx.args)
-        assert sub is not None, command
-        assert isinstance(sub, click.Command)
-        sub.make_context(name or "", rest, parent=ctx)  # raises on an unknown option or a bad value
+    if "--help" not in shlex.split(command):
+        _parse(command)
 
 
 def _hook() -> ModuleType:

@@ -19,10 +19,14 @@ The modules, each with one job:
 * ``exits``: the exit-code policy (which failure gets which code, and its line);
 * ``options``: :class:`~.options.Settings`, the shared options, their value
   parsers, and :func:`~.options.command`, which makes a new command a few lines;
+* ``terms``: a validation error restated in the command line's terms (the
+  flag that fed each SDK argument, the command for each SDK method);
+* ``notes``: the SDK's retries, as one-line notes on stderr;
 * ``output``: the console, the ``--json`` converter, tables, a job's details;
 * ``progress``: live bars and plain progress lines, the final summary;
 * ``follow``: following a job to its end, and exiting by its outcome;
-* ``jobs``, ``resources``, ``local``: the commands;
+* ``jobs``, ``resources``, ``local``: the commands (deployments; fleets, robots
+  and applications; the emulator and the demo);
 * ``demo``: the scenario of ``robomaker-deploy demo``.
 
 Nothing here is imported by ``import robomaker_deploy``.

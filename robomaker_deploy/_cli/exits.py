@@ -103,7 +103,8 @@ _HINTS: dict[type[RoboMakerError], str] = {
     AuthenticationError: " Check your credentials (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or --profile)"
     " and the region.",
     EndpointConnectionError: " Check --endpoint-url (is the emulator running?) and your network.",
-    ResourceNotFoundError: " Check the ARN: 'robomaker-deploy list', 'fleets' and 'robots' show them.",
+    ResourceNotFoundError: " Check the ARN: 'robomaker-deploy list', 'fleets', 'robots' and 'apps'"
+    " show them.",
     ConcurrentDeploymentError: " The fleet has a deployment that has not finished: wait for it"
     " ('robomaker-deploy wait <job-arn>') or cancel it.",
 }

@@ -26,7 +26,6 @@ from .options import (
     Pairs,
     Polling,
     Settings,
-    canonical,
     choice,
     client_token_option,
     command,
@@ -34,6 +33,7 @@ from .options import (
     one_filter,
     s3_object,
     starting_token_option,
+    tags_option,
 )
 from .output import Columns, blank, print_job, show, show_listing, when
 
@@ -68,7 +68,23 @@ def _rollout(func: F) -> F:
     return func
 
 
-@command(waits=True)
+#: The SDK arguments deploy's flags feed, where the flag is not named like the argument.
+_DEPLOY_FLAGS = {
+    "application_configs[0].application": "--application",
+    "application_configs[0].application_version": "--version",
+    "application_configs[0].launch_config.package_name": "--package",
+    "application_configs[0].launch_config.launch_file": "--launch-file",
+    "application_configs[0].launch_config.pre_launch_file": "--pre-launch-file",
+    "application_configs[0].launch_config.post_launch_file": "--post-launch-file",
+    "application_configs[0].launch_config.environment_variables": "--env",
+    "deployment_config.concurrent_deployment_percentage": "--concurrency",
+    "deployment_config.failure_threshold_percentage": "--failure-threshold",
+    "deployment_config.robot_deployment_timeout_in_seconds": "--robot-timeout",
+    "deployment_config.download_condition_file": "--download-condition",
+}
+
+
+@command(waits=True, flags=_DEPLOY_FLAGS)
 @click.option("--fleet", required=True, metavar="ARN", help="The fleet to deploy to.")
 @click.option("--application", required=True, metavar="ARN", help="The robot application.")
 @click.option("--version", "version", required=True, metavar="VERSION", help="A numbered version, such as 1.")
@@ -93,14 +109,7 @@ def _rollout(func: F) -> F:
     callback=s3_object,
     help="Script in S3 the robot runs after downloading; a failure stops its deployment.",
 )
-@click.option(
-    "--tag",
-    "tags",
-    multiple=True,
-    metavar="KEY=VALUE",
-    callback=key_values(from_env=False),
-    help="Tag for the job, KEY=VALUE. Repeatable.",
-)
+@tags_option("the job")
 @client_token_option
 @click.option("--wait", is_flag=True, help="Wait for the deployment to end, showing its progress.")
 def deploy(
@@ -119,7 +128,7 @@ def deploy(
     robot_timeout: int | None,
     download_condition: S3Object | None,
     tags: Pairs,
-    client_token: str | None,
+    client_request_token: str | None,
     wait: bool,
     polling: Polling,
 ) -> None:
@@ -162,7 +171,7 @@ def deploy(
             application_configs=[config],
             deployment_config=deployment_config,
             tags=dict(tags) if tags else None,
-            client_request_token=client_token,
+            client_request_token=client_request_token,
         ),
         wait=wait,
         polling=polling,
@@ -191,12 +200,11 @@ _JOB_COLUMNS: Columns[DeploymentJob] = (
 )
 
 
-@command("list")
+@command("list", flags={"status": "--status"})
 @click.option(
     "--status",
     "statuses",
-    multiple=True,
-    type=choice(DeploymentStatus),
+    **choice(DeploymentStatus, multiple=True),
     help="Only jobs in this status. Repeatable.",
 )
 @click.option("--fleet-name", metavar="NAME", help="Only jobs of this fleet (not with --status).")
@@ -205,7 +213,7 @@ _JOB_COLUMNS: Columns[DeploymentJob] = (
 @starting_token_option
 def list_jobs(
     settings: Settings,
-    statuses: tuple[str, ...],
+    statuses: tuple[DeploymentStatus, ...],
     fleet_name: str | None,
     max_items: int,
     page_size: int | None,
@@ -213,13 +221,12 @@ def list_jobs(
 ) -> None:
     """List deployment jobs, newest first."""
     one_filter(statuses, fleet_name)
-    status = [DeploymentStatus(canonical(DeploymentStatus, value)) for value in statuses] or None
 
     def listing(client: DeploymentClient) -> Pager[DeploymentJob]:
         paging = Paging(max_items=max_items, page_size=page_size, starting_token=starting_token)
         if fleet_name is not None:
             return client.list_deployment_jobs(fleet_name=fleet_name, **paging)
-        return client.list_deployment_jobs(status=status, **paging)
+        return client.list_deployment_jobs(status=list(statuses) or None, **paging)
 
     page = settings.page(listing)
     show_listing(settings, "deployment_jobs", page, _JOB_COLUMNS)
@@ -261,11 +268,13 @@ def wait(settings: Settings, job: str | None, fleet: str | None, polling: Pollin
 @click.option("--fleet", required=True, metavar="ARN", help="The fleet to bring in sync.")
 @client_token_option
 @click.option("--wait", is_flag=True, help="Wait for the sync job to end, showing its progress.")
-def sync(settings: Settings, fleet: str, client_token: str | None, wait: bool, polling: Polling) -> None:
+def sync(
+    settings: Settings, fleet: str, client_request_token: str | None, wait: bool, polling: Polling
+) -> None:
     """Deploy the fleet's last successful deployment to the robots that missed it."""
     start(
         settings,
-        lambda client: client.sync_deployment_job(fleet=fleet, client_request_token=client_token),
+        lambda client: client.sync_deployment_job(fleet=fleet, client_request_token=client_request_token),
         wait=wait,
         polling=polling,
     )

@@ -32,6 +32,14 @@ def demo(speed: float, robot_count: int) -> None:
     anyio.run(lambda: run_demo(console(), speed=speed, robots=robot_count))
 
 
+def _seed(ctx: click.Context, param: click.Parameter, value: str | None) -> int | str | None:
+    """``--seed``: an integer, else ``demo`` or the path of a world file, which ``serve`` reads."""
+    try:
+        return int(value) if value is not None else None
+    except ValueError:
+        return value
+
+
 @with_options(debug_option("Show tracebacks."))
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
@@ -52,7 +60,13 @@ def demo(speed: float, robot_count: int) -> None:
     default=None,
     help="Expose the /_emulator/ control routes (default: only on a loopback host).",
 )
-@click.option("--seed", type=int, help="Make timings and identifiers repeat from run to run.")
+@click.option(
+    "--seed",
+    metavar="N|demo|FILE",
+    callback=_seed,
+    help="An integer: make timings and identifiers repeat from run to run. 'demo', or a JSON world"
+    " file: start with those applications, fleets and robots, and print their ARNs.",
+)
 def emulator(**options: Any) -> None:
     """Run the RoboMaker emulator until Ctrl-C.
 
@@ -61,6 +75,9 @@ def emulator(**options: Any) -> None:
     \b
       export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing
       robomaker-deploy --endpoint-url http://127.0.0.1:4566 --region us-east-1 fleets
+
+    With --seed demo it starts with an application (version 1) and two fleets
+    of robots of mixed architectures, and prints a command that deploys.
     """
     from ..emulator import serve
 
@@ -71,6 +88,9 @@ def emulator(**options: Any) -> None:
         asyncio.run(serve(**options))
     except KeyboardInterrupt:
         pass
+    except ValueError as exc:
+        # serve's refusal of a world (unreadable, off the format, or refused by the emulator).
+        raise click.BadParameter(str(exc), param_hint="--seed") from exc
     except OSError as exc:
         raise CliError(
             f"cannot start the emulator on {options['host']}:{options['port']}: {exc.strerror or exc}."

@@ -6,7 +6,9 @@ command that talks to the service take them, and each stores its value in
 one :class:`Settings` on the root context instead of passing it to the
 command. :func:`command` gives a function those options, the exit-code
 epilog and, with ``waits=True``, the wait options; the function receives the
-:class:`Settings` first and runs its calls with :meth:`Settings.run`.
+:class:`Settings` first and runs its calls with :meth:`Settings.run`. A
+:class:`ValidationError` it meets is restated in the command line's terms
+(``terms``): the flags the user typed, not the SDK's parameters.
 """
 
 from __future__ import annotations
@@ -21,9 +23,11 @@ import anyio
 import attrs
 import click
 
-from .. import S3Object
+from .. import ClientConfig, S3Object, ValidationError
 from .._config import DEFAULT_MAX_DELAY, DEFAULT_MIN_DELAY, DEFAULT_TIMEOUT
-from .exits import EXIT_CODES_HELP
+from .exits import EXIT_CODES_HELP, EXIT_USAGE, CliError
+from .notes import retry_notes
+from .terms import Flags, restate
 
 if TYPE_CHECKING:
     from .. import DeploymentClient, Pager
@@ -33,23 +37,26 @@ __all__ = [
     "Pairs",
     "Polling",
     "Settings",
-    "canonical",
     "choice",
     "client_token_option",
     "command",
     "debug_option",
     "key_values",
     "one_filter",
+    "parse_s3_url",
     "s3_object",
     "settings_of",
     "shared_options",
     "starting_token_option",
+    "tags_option",
     "wait_options",
     "with_options",
 ]
 
 T = TypeVar("T")
 C = TypeVar("C", bound=click.Command)
+E = TypeVar("E", bound=enum.Enum)
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 @attrs.define
@@ -60,20 +67,34 @@ class Settings:
     region: str | None = None
     profile: str | None = None
     max_attempts: int | None = None
+    connect_timeout: float | None = None
+    read_timeout: float | None = None
+    total_timeout: float | None = None
     json: bool = False
     debug: bool = False
+
+    def client_config(self) -> ClientConfig | None:
+        """The :class:`ClientConfig` of the connection options given; ``None`` (SDK defaults) if none."""
+        # Only what was given: an option left out keeps the SDK's default rather than a copy of it here.
+        given: dict[str, Any] = {
+            name: value
+            for name in ("max_attempts", "connect_timeout", "read_timeout", "total_timeout")
+            if (value := getattr(self, name)) is not None
+        }
+        return ClientConfig(**given) if given else None
 
     def client(self) -> DeploymentClient:
         """A client (not yet open) for the endpoint, region and profile given."""
         # Imported on first use: the client brings aiobotocore, which --help and usage errors do without.
-        from .. import ClientConfig, DeploymentClient
+        from .. import DeploymentClient
 
-        config = ClientConfig(max_attempts=self.max_attempts) if self.max_attempts else None
         return DeploymentClient(
-            endpoint_url=self.endpoint_url,
+            # None when --region is absent: the SDK resolves the region (AWS_REGION, AWS_DEFAULT_REGION,
+            # the profile's), in the one order the SDK and the CLI share.
             region_name=self.region,
+            endpoint_url=self.endpoint_url,
             profile_name=self.profile,
-            config=config,
+            config=self.client_config(),
         )
 
     def run(self, work: Callable[[DeploymentClient], Awaitable[T]]) -> T:
@@ -83,7 +104,8 @@ class Settings:
             async with self.client() as client:
                 return await work(client)
 
-        return anyio.run(main)
+        with retry_notes():
+            return anyio.run(main)
 
     def page(self, listing: Callable[[DeploymentClient], Pager[T]]) -> tuple[list[T], str | None]:
         """Run a listing up to its ``max_items``; return the items and the token that resumes it."""
@@ -123,6 +145,9 @@ def debug_option(text: str = "Show the full traceback of an error.") -> click.Op
     return _setting("--debug", is_flag=True, default=None, help=text)
 
 
+_SECONDS = click.FloatRange(min=0, min_open=True)
+
+
 def shared_options() -> list[click.Option]:
     """The connection and output options, fresh for one command (click options are not shared)."""
     return [
@@ -134,15 +159,32 @@ def shared_options() -> list[click.Option]:
         _setting(
             "--region",
             metavar="REGION",
-            envvar="AWS_REGION",
             help="AWS region. Default: $AWS_REGION, $AWS_DEFAULT_REGION or the profile's.",
         ),
         _setting("--profile", metavar="NAME", help="Profile of ~/.aws/config to use. Default: $AWS_PROFILE."),
         _setting(
             "--max-attempts",
-            type=int,
+            type=click.IntRange(min=1),
             metavar="N",
             help="Tries per API call, retries of throttling and connection errors included (default 10).",
+        ),
+        _setting(
+            "--connect-timeout",
+            type=_SECONDS,
+            metavar="SECONDS",
+            help="Give up connecting to the endpoint after this long, per attempt (default 10).",
+        ),
+        _setting(
+            "--read-timeout",
+            type=_SECONDS,
+            metavar="SECONDS",
+            help="Give up waiting for a response after this long, per attempt (default 60).",
+        ),
+        _setting(
+            "--total-timeout",
+            type=_SECONDS,
+            metavar="SECONDS",
+            help="Give up an API call after this long in all, its retries included.",
         ),
         _setting(
             "--json",
@@ -202,13 +244,17 @@ def with_options(*options: click.Option) -> Callable[[C], C]:
 
 
 def command(
-    name: str | None = None, *, waits: bool = False
+    name: str | None = None, *, waits: bool = False, flags: Flags | None = None
 ) -> Callable[[Callable[..., None]], click.Command]:
     """Make ``func(settings, **params)`` a command that talks to the service.
 
     It gets the shared options (and with ``waits`` the wait options, passed
     to ``func`` together as ``polling``, a :class:`Polling`) after its own,
     and the exit codes as its epilog. Its docstring is its help.
+
+    A :class:`ValidationError` is restated with the flag that fed each SDK
+    argument: an option or argument named like the argument needs nothing,
+    ``flags`` names the others (``{"application_configs[0].application": "--application"}``).
     """
 
     def decorate(func: Callable[..., None]) -> click.Command:
@@ -220,7 +266,11 @@ def command(
                     min_delay=params.pop("min_delay"),
                     max_delay=params.pop("max_delay"),
                 )
-            func(settings_of(click.get_current_context()), **params)
+            ctx = click.get_current_context()
+            try:
+                func(settings_of(ctx), **params)
+            except ValidationError as exc:
+                raise CliError(restate(exc, ctx, flags or {}), EXIT_USAGE) from exc
 
         cmd = click.command(name, epilog=EXIT_CODES_HELP)(callback)
         return with_options(*(wait_options() if waits else ()), *shared_options())(cmd)
@@ -232,9 +282,26 @@ def command(
 starting_token_option = click.option(
     "--starting-token", metavar="TOKEN", help="Continue a listing where the last one stopped."
 )
-#: ``--client-token``, which every command that creates a job takes.
+
+
+def tags_option(what: str) -> Callable[[F], F]:
+    """``--tag KEY=VALUE`` (repeatable), passed as ``tags``, which every command that creates takes."""
+    return click.option(
+        "--tag",
+        "tags",
+        multiple=True,
+        metavar="KEY=VALUE",
+        callback=key_values(from_env=False),
+        help=f"Tag for {what}, KEY=VALUE. Repeatable.",
+    )
+
+
+#: ``--client-token``, which every command that creates a job takes (as the SDK's ``client_request_token``).
 client_token_option = click.option(
-    "--client-token", metavar="TOKEN", help="Idempotency token (generated if not given)."
+    "--client-token",
+    "client_request_token",
+    metavar="TOKEN",
+    help="Idempotency token (generated if not given).",
 )
 
 
@@ -266,23 +333,47 @@ def key_values(*, from_env: bool) -> Callable[[click.Context, click.Parameter, A
 
 
 def s3_object(ctx: click.Context, param: click.Parameter, value: str | None) -> S3Object | None:
-    """``s3://BUCKET/KEY`` as an :class:`S3Object`."""
-    if value is None:
-        return None
+    """``s3://BUCKET/KEY`` as an :class:`S3Object` (an option's callback)."""
+    return None if value is None else parse_s3_url(value, ctx, param)
+
+
+def parse_s3_url(value: str, ctx: click.Context, param: click.Parameter) -> S3Object:
+    """``s3://BUCKET/KEY`` as an :class:`S3Object`; anything else is a bad value of ``param``."""
     bucket, _, key = value.removeprefix("s3://").partition("/")
     if not value.startswith("s3://") or not bucket or not key:
         raise click.BadParameter(f"{value!r} is not s3://BUCKET/KEY", ctx, param)
     return S3Object(bucket=bucket, key=key)
 
 
-def choice(enum_cls: type[enum.Enum]) -> click.Choice[str]:
-    """One of the enum's values, in any case (:func:`canonical` spells it as the service does)."""
-    return click.Choice([str(member.value) for member in enum_cls], case_sensitive=False)
+def choice(enum_cls: type[E], *, multiple: bool = False) -> dict[str, Any]:
+    """Settings of an option for one of the enum's members: shown as the service spells them, any case in.
 
+    ``@click.option("--status", **choice(RobotStatus))``: the command gets the
+    member (a tuple of members with ``multiple``). Not a ``click.Choice``,
+    which lists case-insensitive choices folded to lower case
+    (``inprogress``), in help and in errors alike.
+    """
+    spelled = [str(member.value) for member in enum_cls]
 
-def canonical(enum_cls: type[enum.Enum], value: str) -> str:
-    """``value`` spelled as the enum's member it names, whatever its case."""
-    for member in enum_cls:
-        if str(member.value).lower() == value.lower():
-            return str(member.value)
-    return value
+    def member(ctx: click.Context, param: click.Parameter, value: str) -> E:
+        for candidate in enum_cls:
+            if str(candidate.value).casefold() == value.casefold():
+                return candidate
+        raise click.BadParameter(f"{value!r} is not one of {', '.join(spelled)} (in any case)", ctx, param)
+
+    def convert(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+        if value is None:
+            return None
+        if multiple:
+            return tuple(member(ctx, param, item) for item in value)
+        return member(ctx, param, value)
+
+    def complete(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
+        return [value for value in spelled if value.casefold().startswith(incomplete.casefold())]
+
+    return {
+        "metavar": "[" + "|".join(spelled) + "]",
+        "multiple": multiple,
+        "callback": convert,
+        "shell_complete": complete,
+    }

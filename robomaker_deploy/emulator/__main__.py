@@ -1,7 +1,5 @@
-"""``python -m robomaker_deploy.emulator``: the same as ``robomaker-deploy emulator``."""
+"""``python -m robomaker_deploy.emulator``: the same as ``robomaker-deploy emulator``, under its own name."""
 
-import sys
+from robomaker_deploy._cli.app import standalone
 
-from robomaker_deploy._cli import main
-
-main(["emulator", *sys.argv[1:]], prog_name="python -m robomaker_deploy")
+standalone("emulator", prog_name="python -m robomaker_deploy.emulator")

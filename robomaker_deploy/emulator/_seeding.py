@@ -2,12 +2,14 @@
 
 Everything goes through :meth:`Emulator.call`: validated as on the wire, but
 with no HTTP, signing, faults or call counts, so ten thousand jobs take
-seconds. Tests and benchmarks build their worlds with it; a ready-made
-world at start-up (``robomaker-deploy emulator --seed ...``) can too.
+seconds. Tests and benchmarks build their worlds with it, and
+:func:`seed_world` fills an emulator at start-up with a :class:`World`
+(``robomaker-deploy emulator --seed demo``, or ``--seed FILE``; see ``_world``).
 
-The world is deliberately plain: one ROS2 application with an X86_64 bundle,
-fleets of untagged X86_64 robots, and a launch config that names a package
-and a launch file. Robots fail only where a caller asks, through tags.
+The helpers' worlds are deliberately plain: one ROS2 application with an
+X86_64 bundle, fleets of untagged X86_64 robots, and a launch config that
+names a package and a launch file. Robots fail only where a caller asks,
+through tags.
 """
 
 from __future__ import annotations
@@ -15,9 +17,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
+import attrs
+
 from .._enums import RobotDeploymentStep
 from ._emulator import Emulator
+from ._errors import ServiceError
 from ._simulation import TAG_FAIL_STEP
+from ._world import Application, FleetSpec, World, WorldError
 
 #: An application version a job deploys: ``(application ARN, version)``.
 AppVersionRef = tuple[str, str]
@@ -127,3 +133,107 @@ def _deploy(emu: Emulator, fleet: str, token: str, configs: list[dict[str, Any]]
         {"fleet": fleet, "clientRequestToken": token, "deploymentApplicationConfigs": configs},
     )
     return str(job["arn"])
+
+
+# -- a whole world, at start-up (--seed demo, --seed FILE) -----------------------------------------
+
+
+@attrs.frozen
+class Seeded:
+    """One resource a world made: what it is, its name and ARN, and a word on it."""
+
+    kind: Literal["application", "fleet"]
+    name: str
+    arn: str
+    detail: str
+    version: str | None = None
+    """An application's last numbered version, if it has one."""
+
+    def line(self) -> str:
+        """``fleet lab arn:... (3 robots: X86_64, ARM64)``: the ARN third, for ``awk '{print $3}'``."""
+        return f"{self.kind} {self.name} {self.arn} ({self.detail})"
+
+
+def seed_world(emu: Emulator, world: World) -> list[Seeded]:
+    """Create ``world`` in an empty emulator; what was made, applications first.
+
+    A refusal (an invalid name, an unknown architecture) is a :class:`WorldError`
+    naming the entry; an emulator that already holds resources (a state file's)
+    is refused before anything is made, so a world is never seeded twice.
+    """
+    held = any(emu.call(operation, {"maxResults": 1}).get(key) for operation, key in _HOLDINGS)
+    if held:
+        raise WorldError(
+            "the emulator already holds resources (from its --state-file?): a world is seeded only into"
+            " an empty one; start without --seed to keep them, or with a new state file"
+        )
+    made = [
+        _seed_application(emu, app, f"applications[{index}]") for index, app in enumerate(world.applications)
+    ]
+    made += [_seed_fleet_spec(emu, fleet, f"fleets[{index}]") for index, fleet in enumerate(world.fleets)]
+    return made
+
+
+#: The listings that show whether an emulator holds anything: (operation, result key).
+_HOLDINGS = (
+    ("ListFleets", "fleetDetails"),
+    ("ListRobots", "robots"),
+    ("ListRobotApplications", "robotApplicationSummaries"),
+)
+
+
+def _seed_application(emu: Emulator, app: Application, where: str) -> Seeded:
+    sources = [_source(arch, url, f"{where}.sources.{arch}") for arch, url in app.sources.items()]
+    made = _call(
+        emu,
+        where,
+        "CreateRobotApplication",
+        {
+            "name": app.name,
+            "sources": sources,
+            "robotSoftwareSuite": dict(app.suite),
+            "tags": dict(app.tags),
+        },
+    )
+    for _ in range(app.versions):
+        _call(emu, where, "CreateRobotApplicationVersion", {"application": made["arn"]})
+    numbers = ", ".join(str(number) for number in range(1, app.versions + 1)) or "none"
+    suite = " ".join(app.suite.values())
+    detail = f"{suite}; {', '.join(app.sources)}; versions: {numbers}"
+    return Seeded(
+        "application", app.name, str(made["arn"]), detail, str(app.versions) if app.versions else None
+    )
+
+
+def _seed_fleet_spec(emu: Emulator, fleet: FleetSpec, where: str) -> Seeded:
+    made = _call(emu, where, "CreateFleet", {"name": fleet.name, "tags": dict(fleet.tags)})
+    failing = []
+    for index, robot in enumerate(fleet.robots):
+        at = f"{where}.robots[{index}]"
+        params = {
+            "name": robot.name,
+            "architecture": robot.architecture,
+            "greengrassGroupId": robot.greengrass_group_id,
+            "tags": dict(robot.tags),
+        }
+        arn = _call(emu, at, "CreateRobot", params)["arn"]
+        _call(emu, at, "RegisterRobot", {"fleet": made["arn"], "robot": arn})
+        if TAG_FAIL_STEP in robot.tags:
+            failing.append(f"{robot.name} fails at {robot.tags[TAG_FAIL_STEP]}")
+    architectures = ", ".join(dict.fromkeys(robot.architecture for robot in fleet.robots))
+    detail = f"{len(fleet.robots)} robots" + (f": {architectures}" if architectures else "")
+    return Seeded("fleet", fleet.name, str(made["arn"]), "; ".join([detail, *failing]))
+
+
+def _source(arch: str, url: str, where: str) -> dict[str, str]:
+    bucket, _, key = url.removeprefix("s3://").partition("/")
+    if not url.startswith("s3://") or not bucket or not key:
+        raise WorldError(f"{where} must be s3://BUCKET/KEY, not {url!r}")
+    return {"s3Bucket": bucket, "s3Key": key, "architecture": arch}
+
+
+def _call(emu: Emulator, where: str, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+    try:
+        return emu.call(operation, params)
+    except ServiceError as exc:
+        raise WorldError(f"{where}: {exc.message}") from exc
