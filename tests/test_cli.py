@@ -20,6 +20,7 @@ from rich.console import Console
 from robomaker_deploy import (
     Architecture,
     DeploymentApplicationConfig,
+    DeploymentOutcome,
     DeploymentStatus,
     DescribedDeploymentJob,
     FailureCode,
@@ -248,6 +249,27 @@ def test_watch_without_a_terminal_prints_plain_lines(world: World) -> None:
     assert "job Succeeded: 2/2 robots done" in result.stdout
 
 
+def test_watch_events_prints_a_line_per_event_and_resumes_from_its_checkpoint(
+    world: World, tmp_path: Path
+) -> None:
+    created = json.loads(world.run(*world.deploy_args(fleet=world.bad_fleet), "--json").stdout)
+    checkpoint = tmp_path / "watch.json"
+    result = world.run("watch", created["arn"], "--events", "--checkpoint", str(checkpoint), *FAST)
+    assert result.exit_code == EXIT_DEPLOYMENT_FAILED
+    assert "cli-bad-fleet-bot-1: Failed PreLaunchFileFailure (launch scripts, not retryable)" in result.stdout
+    assert result.stdout.rstrip().splitlines()[-1].startswith("job ended Failed: 2/2 robots done, 1 failed")
+    assert json.loads(checkpoint.read_text())["state"]["ended"] is True
+    # Run again on the same checkpoint: everything was delivered, so nothing is printed again.
+    again = world.run("watch", created["arn"], "--events", "--checkpoint", str(checkpoint), *FAST)
+    assert again.exit_code == EXIT_DEPLOYMENT_FAILED and "Failed PreLaunchFileFailure" not in again.stdout
+    assert "had already ended (Failed)" in again.stdout
+    streamed = world.run("watch", created["arn"], "--events", "--json", *FAST).stdout
+    events = [json.loads(line) for line in streamed.splitlines()]
+    assert events[-1]["event"] == "JobEnded" and events[-1]["outcome"]["polls"] >= 1
+    assert {"RobotFailed", "RobotSucceeded"} <= {event["event"] for event in events}
+    assert all(SECRET not in json.dumps(event) for event in events)
+
+
 # So slow that the job cannot end before the wait gives up, however loaded the machine (its first
 # status alone lasts minutes), rather than a race between a 0.05 s timeout and a fast job.
 @pytest.mark.robomaker_emulator(speed=0.01)
@@ -331,11 +353,16 @@ def test_fleets_and_robots(world: World) -> None:
 # -- demo and emulator -----------------------------------------------------------------------------
 
 
-def test_demo_runs_and_shows_the_failing_robot() -> None:
+def test_demo_rolls_out_stops_at_the_failing_robot_and_rolls_back() -> None:
     result = CliRunner().invoke(main, ["demo", "--speed", "200", "--robots", "8"], catch_exceptions=False)
     assert result.exit_code == EXIT_OK, result.output
-    assert "robot-08" in result.stdout and "PreLaunchFileFailure" in result.stdout
-    assert "Job Failed" in result.stdout
+    assert "site-b-02: Failed (ExecutingPreLaunch) PreLaunchFileFailure" in result.stdout
+    assert "Rollout stopped: stage 3 (site-b)" in result.stdout
+    for stage in ("stage 3 (site-b)", "stage 2 (site-a)", "stage 1 (canary)"):
+        assert f"{stage}: rolled back to its previous version (Succeeded)" in result.stdout
+    assert result.stdout.index("stage 3 (site-b): rolled back") < result.stdout.index(
+        "stage 1 (canary): rolled back"
+    )
     assert "demo-secret" not in result.output
 
 
@@ -431,8 +458,9 @@ def test_plain_progress_prints_one_line_per_change() -> None:
     lines = out.getvalue().splitlines()
     assert len(lines) == 6  # job InProgress, four robot changes, job Failed (the repeat prints nothing)
     assert lines[-1].endswith("job Failed: 1/1 robots done, 1 failed")
-    console.print(summary_table(SNAPSHOTS[-1]))
+    console.print(summary_table(DeploymentOutcome(job=SNAPSHOTS[-1], polls=4, elapsed=12.0)))
     assert FailureCode.PRE_LAUNCH_FILE_FAILURE.description in out.getvalue()
+    assert "4 poll(s) in 12.0s; failed: 1 launch scripts (0 retryable)" in out.getvalue()
 
 
 def test_to_json_redacts_environment_values() -> None:

@@ -34,7 +34,7 @@ from robomaker_deploy._cli.output import to_json
 CLI = Path(robomaker_deploy.__file__).parent / "_cli"
 MODULES = sorted(CLI.glob("*.py"))
 #: The private modules the CLI may use; everything else comes from the package root.
-ALLOWED_PRIVATE = {"_wire.secrets", "_config"}
+ALLOWED_PRIVATE = {"_wire.secrets", "_config", "_documents"}
 
 
 def _loaded_after(statement: str) -> set[str]:

@@ -11,20 +11,24 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from contextlib import aclosing
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .. import DeploymentJob, DeploymentStatus, DescribedDeploymentJob
+import anyio
+
+from .. import DeploymentJob, DeploymentStatus, DescribedDeploymentJob, WaitCheckpoint
+from .._documents import write_atomic
 from .exits import EXIT_DEPLOYMENT_FAILED, Failed
 from .options import Polling, Settings
-from .output import console, echo_json, show, to_json
-from .progress import final_line, renderer, summary_table
+from .output import console, echo_json, event_json, show, to_json
+from .progress import event_line, final_line, renderer, summary_table
 
 if TYPE_CHECKING:
     from rich.console import Console
 
     from .. import DeploymentClient
 
-__all__ = ["exit_for", "follow", "follow_to_end", "start"]
+__all__ = ["exit_for", "follow", "follow_events", "follow_to_end", "start"]
 
 
 async def follow(
@@ -38,31 +42,58 @@ async def follow(
     """Wait for ``job`` to end, showing it as it goes; print the summary (or the JSON) at the end.
 
     ``stream``: with ``--json``, print every snapshot as one JSON line (watch)
-    rather than only the final job (wait).
+    rather than only the final job (wait). The summary is drawn from the
+    watch's :class:`DeploymentOutcome`.
     """
     out = console()
-    final: DescribedDeploymentJob | None = None
-    if settings.json and not stream:
-        final = await client.wait_for_deployment_job(job, **polling)
-    elif settings.json:
-        async with aclosing(client.watch_deployment_job(job, **polling)) as snapshots:
-            async for snapshot in snapshots:
-                echo_json(to_json(snapshot), compact=True)
-                final = snapshot
-    else:
-        async with aclosing(client.watch_deployment_job(job, **polling)) as snapshots:
+    watch = client.watch_deployment_job(job, **polling)
+    async with aclosing(watch):
+        if settings.json:
+            async for snapshot in watch:
+                if stream:
+                    echo_json(to_json(snapshot), compact=True)
+        else:
             with renderer(out) as view:
-                async for snapshot in snapshots:
+                async for snapshot in watch:
                     view.update(snapshot)
-                    final = snapshot
-    assert final is not None, "watch_deployment_job ended without a snapshot"
+    outcome = watch.outcome()
+    assert outcome is not None and isinstance(outcome.job, DescribedDeploymentJob), "a watch ends described"
     if settings.json:
         if not stream:
-            echo_json(to_json(final))
+            echo_json(to_json(outcome.job))
     else:
-        out.print(summary_table(final))
-        out.print(final_line(final))
-    return final
+        out.print(summary_table(outcome))
+        out.print(final_line(outcome))
+    return outcome.job
+
+
+async def follow_events(
+    client: DeploymentClient, job: str, settings: Settings, *, polling: Polling, checkpoint: Path | None
+) -> DeploymentStatus:
+    """Print each typed event of ``job`` (a line, or a JSON object with ``--json``) until it ends.
+
+    With ``checkpoint``, the stream's position is saved there after each
+    event, and a run finding the file resumes from it: nothing printed
+    before is printed again (but the event being printed when a run died).
+    Returns how the job ended.
+    """
+    resume = None
+    if checkpoint is not None and await anyio.Path(checkpoint).exists():
+        resume = WaitCheckpoint.from_json(await anyio.Path(checkpoint).read_text())
+    events = client.deployment_events(job, resume=resume, **polling)
+    async with aclosing(events):
+        async for event in events:
+            if settings.json:
+                echo_json(event_json(event), compact=True)
+            else:
+                console().print(event_line(event), markup=False, highlight=False)
+            if checkpoint is not None:
+                await anyio.to_thread.run_sync(write_atomic, checkpoint, events.checkpoint().to_json())
+    status = events.checkpoint().state.status
+    assert status is not None  # the stream ran to the job's end, now or before the checkpoint
+    if events.outcome is None and not settings.json:
+        console().print(f"The job had already ended ({status.value}): nothing new since {checkpoint}.")
+    return status
 
 
 def exit_for(job: DeploymentJob) -> None:
@@ -71,8 +102,23 @@ def exit_for(job: DeploymentJob) -> None:
         raise Failed(EXIT_DEPLOYMENT_FAILED)
 
 
-def follow_to_end(settings: Settings, job: str, *, stream: bool, polling: Polling) -> None:
+def follow_to_end(
+    settings: Settings,
+    job: str,
+    *,
+    stream: bool,
+    polling: Polling,
+    events: bool = False,
+    checkpoint: Path | None = None,
+) -> None:
     """Follow an existing job to its end, then exit by its outcome (``watch``, ``wait``)."""
+    if events:
+        status = settings.run(
+            lambda client: follow_events(client, job, settings, polling=polling, checkpoint=checkpoint)
+        )
+        if status is not DeploymentStatus.SUCCEEDED:
+            raise Failed(EXIT_DEPLOYMENT_FAILED)
+        return
     exit_for(settings.run(lambda client: follow(client, job, settings, stream=stream, polling=polling)))
 
 

@@ -8,6 +8,7 @@ job to its end).
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -234,14 +235,26 @@ def list_jobs(
 
 @command(waits=True)
 @click.argument("job", metavar="JOB_ARN")
-def watch(settings: Settings, job: str, polling: Polling) -> None:
+@click.option(
+    "--events", is_flag=True, help="Print one line per event (a robot started, failed...), not bars."
+)
+@click.option(
+    "--checkpoint",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="With --events: save the position after each event; resume from the file when it exists.",
+)
+def watch(settings: Settings, job: str, events: bool, checkpoint: Path | None, polling: Polling) -> None:
     """Follow a deployment job robot by robot until it ends.
 
     On a terminal each robot gets a live bar (step, percent done, time
     remaining); otherwise one line is printed per change. With --json, one
-    JSON snapshot per line (each time anything changes).
+    JSON snapshot per line (each time anything changes). With --events, one
+    line per typed event (--json: one JSON object per event); with
+    --checkpoint FILE too, a watch that was stopped resumes where it was.
     """
-    follow_to_end(settings, job, stream=True, polling=polling)
+    if checkpoint is not None and not events:
+        raise click.UsageError("--checkpoint goes with --events")
+    follow_to_end(settings, job, stream=True, polling=polling, events=events, checkpoint=checkpoint)
 
 
 @command(waits=True)

@@ -17,14 +17,18 @@ __all__ = ["COMMANDS"]
 
 @with_options(debug_option())
 @click.command()
-@click.option("--speed", type=float, default=10.0, show_default=True, help="How much faster than real time.")
-@click.option("--robots", "robot_count", type=int, default=12, show_default=True, help="Robots in the fleet.")
+@click.option("--speed", type=float, default=25.0, show_default=True, help="How much faster than real time.")
+@click.option(
+    "--robots", "robot_count", type=int, default=12, show_default=True, help="Robots in the three fleets."
+)
 def demo(speed: float, robot_count: int) -> None:
-    """Deploy to a fleet of simulated robots on the built-in emulator, live.
+    """Roll a new version out across three fleets of simulated robots on the built-in emulator, live.
 
-    Creates an application version and a fleet of 12 robots of mixed
-    architectures (one set to fail its pre-launch script), deploys with
-    25% concurrency and shows every robot's progress, then a summary.
+    A canary fleet, then two sites (12 robots of mixed architectures, all on
+    version 1). Version 2 goes to the canary, bakes, passes its gate, goes to
+    the first site, then to the second, where one robot's pre-launch script
+    fails: the stage is aborted early and every changed fleet is rolled back
+    to version 1, newest first. Ends with the rollout's report.
     """
     # Imported on use: the scenario brings the emulator, which the other commands do without.
     from .demo import run_demo

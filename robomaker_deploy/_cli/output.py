@@ -24,7 +24,7 @@ import click
 from rich.console import Console, OverflowMethod
 from rich.table import Table
 
-from .. import DescribedDeploymentJob, ProgressDetail, RobotDeployment
+from .. import DeploymentEvent, DescribedDeploymentJob, ProgressDetail, RobotDeployment
 from .._wire.secrets import is_secret_field, mask
 from .options import Settings
 
@@ -37,6 +37,7 @@ __all__ = [
     "console",
     "detail",
     "echo_json",
+    "event_json",
     "percent",
     "print_job",
     "robot_label",
@@ -150,6 +151,12 @@ def to_json(value: Any) -> Any:
     variables) keeps its keys and loses its values here too.
     """
     return _converter().unstructure(value)
+
+
+def event_json(event: DeploymentEvent) -> dict[str, Any]:
+    """A typed event as one JSON object: its kind, when, the job, and its own fields (not the snapshot)."""
+    fields = {f.name: getattr(event, f.name) for f in attrs.fields(type(event)) if f.name != "snapshot"}
+    return {"event": type(event).__name__, "job": event.job, **to_json(fields)}
 
 
 def echo_json(value: Any, *, compact: bool = False) -> None:

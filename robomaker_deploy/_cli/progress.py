@@ -20,10 +20,30 @@ from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
 
-from .. import DeploymentStatus, DescribedDeploymentJob, RobotDeployment, RobotStatus
+from .. import (
+    DeploymentEvent,
+    DeploymentOutcome,
+    DeploymentStatus,
+    DescribedDeploymentJob,
+    JobEnded,
+    JobStatusChanged,
+    RobotDeployment,
+    RobotEvent,
+    RobotFailed,
+    RobotLeft,
+    RobotStatus,
+)
 from .output import blank, detail, percent, robot_label, text
 
-__all__ = ["LiveProgress", "PlainProgress", "ProgressRenderer", "final_line", "renderer", "summary_table"]
+__all__ = [
+    "LiveProgress",
+    "PlainProgress",
+    "ProgressRenderer",
+    "event_line",
+    "final_line",
+    "renderer",
+    "summary_table",
+]
 
 _STATUS_STYLE = {
     RobotStatus.IN_SYNC: "green",
@@ -203,22 +223,24 @@ def renderer(console: Console, names: Mapping[str, str] | None = None) -> LivePr
 
 
 def summary_table(
-    job: DescribedDeploymentJob,
+    outcome: DeploymentOutcome,
     names: Mapping[str, str] | None = None,
     extra: Mapping[str, Mapping[str, str]] | None = None,
 ) -> Table:
-    """Each robot's final status, failure code and what the code means.
+    """Each robot's final status, failure code and what the code means, from a wait's outcome.
 
-    ``extra`` adds columns: column title -> (robot ARN -> cell).
+    ``extra`` adds columns: column title -> (robot ARN -> cell). The caption
+    sums the outcome up: polls and time, and the failures by category with
+    how many of them a retry may fix.
     """
-    table = Table(title=f"Deployment {job.arn}", title_justify="left")
+    table = Table(title=f"Deployment {outcome.job.arn}", title_justify="left")
     table.add_column("robot", style="bold")
     for title in extra or {}:
         table.add_column(title)
     table.add_column("status")
     table.add_column("failure code")
     table.add_column("what it means")
-    for robot in job.robot_deployment_summary:
+    for robot in outcome.robots:
         code = robot.failure_code
         cells = [robot_label(robot.arn, names)]
         cells += [column.get(robot.arn, "") for column in (extra or {}).values()]
@@ -228,11 +250,16 @@ def summary_table(
             blank(code),
             code.description if code is not None else "",
         )
+    categories = ", ".join(f"{len(r)} {c.value}" for c, r in outcome.failed_by_category.items())
+    failures = f"; failed: {categories} ({len(outcome.retryable)} retryable)" if categories else ""
+    table.caption = f"{outcome.polls} poll(s) in {outcome.elapsed:.1f}s{failures}"
+    table.caption_justify = "left"
     return table
 
 
-def final_line(job: DescribedDeploymentJob) -> Text:
+def final_line(outcome: DeploymentOutcome) -> Text:
     """The job's final status, with its failure code and reason when it failed."""
+    job = outcome.job
     line = Text("Job ")
     line.append(job.status.value, style=_style(job.status))
     if job.failure_code is not None:
@@ -240,3 +267,19 @@ def final_line(job: DescribedDeploymentJob) -> Text:
     if job.failure_reason:
         line.append(f" ({job.failure_reason})")
     return line
+
+
+def event_line(event: DeploymentEvent) -> str:
+    """One plain line for a typed event (``watch --events``)."""
+    if isinstance(event, JobStatusChanged):
+        return f"job {event.status.value}"
+    if isinstance(event, JobEnded):
+        return f"job ended {event.outcome.summary}"
+    if isinstance(event, RobotLeft):
+        return f"{robot_label(event.arn)}: left the fleet"
+    assert isinstance(event, RobotEvent)
+    where = f"{robot_label(event.arn)}: {event.robot.status.value}"
+    if isinstance(event, RobotFailed):
+        retry = "retryable" if event.retryable else "not retryable"
+        return f"{where} {blank(event.failure_code)} ({event.category.value}, {retry})"
+    return f"{where} ({event.step.value})" if event.step is not None else where

@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 
     from .. import DeploymentClient, Gate
 
-__all__ = ["COMMANDS"]
+__all__ = ["COMMANDS", "RolloutView", "report_table"]
 
 
 def _command_gate(program: tuple[str, ...]) -> Gate:
@@ -58,7 +58,7 @@ def _command_gate(program: tuple[str, ...]) -> Gate:
     return gate
 
 
-class _View:
+class RolloutView:
     """Stage lines, and live progress of the job each stage is running (one renderer per job)."""
 
     def __init__(self, out: Console, quiet: bool) -> None:
@@ -174,7 +174,7 @@ def rollout(
         return
     saved = checkpoint or plan_file.with_suffix(".rollout.json")
     gate = _command_gate(plan.gate_command) if plan.gate_command else None
-    view = _View(out, quiet=settings.json)
+    view = RolloutView(out, quiet=settings.json)
 
     async def run(client: DeploymentClient) -> RolloutReport:
         running = client.rollout(
