@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 
 import anyio
 
 from .. import _waiting
 from .._background import BackgroundTasks
-from .._config import DEFAULT_MAX_DELAY, DEFAULT_MIN_DELAY, DEFAULT_TIMEOUT, ClientConfig
+from .._config import DEFAULT_TIMEOUT, ClientConfig
 from .._errors import client_not_open
 from .._logging import install_redaction
 from .._models import DeploymentJob, Fleet
@@ -27,6 +27,10 @@ from .applications import ApplicationOperations
 from .calls import Calls
 from .fleets import FleetOperations
 from .jobs import JobOperations
+
+if TYPE_CHECKING:
+    from aiobotocore.config import AioConfig
+    from aiobotocore.session import AioSession
 
 __all__ = ["DeploymentClient"]
 
@@ -41,8 +45,16 @@ class DeploymentClient(JobOperations, FleetOperations, ApplicationOperations):
             job = await client.wait_for_deployment_job(job)
 
     Credentials come from the arguments, else from botocore's usual chain
-    (environment, profile, instance role). ``endpoint_url`` points the client
-    at another endpoint, such as the emulator.
+    (environment, profile, instance role). The region is ``region_name``,
+    else ``AWS_REGION``, else ``AWS_DEFAULT_REGION``, else the profile's.
+    ``endpoint_url`` points the client at another endpoint, such as the
+    emulator. ``config`` holds the SDK's settings (timeouts, retries, limits,
+    waiter delays). ``session`` builds the client from your own aiobotocore
+    session (its credential providers, profile and config; it is not
+    modified), and ``aio_config`` merges aiobotocore settings such as
+    proxies; the SDK's own settings go on top of both (see the
+    configuration guide). A setting of the wrong type is a ``TypeError``
+    here, not at the first call.
     """
 
     def __init__(
@@ -55,9 +67,10 @@ class DeploymentClient(JobOperations, FleetOperations, ApplicationOperations):
         aws_session_token: str | None = None,
         profile_name: str | None = None,
         config: ClientConfig | None = None,
+        session: AioSession | None = None,
+        aio_config: AioConfig | None = None,
     ) -> None:
-        self._config = config or ClientConfig()
-        install_redaction()
+        self._config = ClientConfig() if config is None else config
         self._transport = Transport(
             region_name=region_name,
             endpoint_url=endpoint_url,
@@ -66,7 +79,10 @@ class DeploymentClient(JobOperations, FleetOperations, ApplicationOperations):
             aws_session_token=aws_session_token,
             profile_name=profile_name,
             config=self._config,
+            session=session,
+            aio_config=aio_config,
         )
+        install_redaction()
         self._endpoint_url = endpoint_url
         self._calls = Calls(self._transport, self._spawn)
         self._waiters: Waiters | None = None
@@ -119,17 +135,20 @@ class DeploymentClient(JobOperations, FleetOperations, ApplicationOperations):
         job: str | DeploymentJob,
         *,
         timeout: float | None = DEFAULT_TIMEOUT,  # noqa: ASYNC109 - a duration the waiter manages
-        min_delay: float = DEFAULT_MIN_DELAY,
-        max_delay: float = DEFAULT_MAX_DELAY,
+        min_delay: float | None = None,
+        max_delay: float | None = None,
         clock: WaitClock | None = None,
     ) -> DeploymentJob:
         """Wait until the job is Succeeded, Failed or Canceled and return it, robot summaries included.
 
         Polls at once, then after delays growing exponentially from
         ``min_delay`` to ``max_delay`` seconds with jitter (see
-        :class:`WaitPolicy`). ``timeout`` (seconds, ``None`` for no limit)
-        bounds the whole wait: a poll still in flight at the deadline is
-        cancelled and :class:`WaiterTimeoutError` carries the last job seen.
+        :class:`WaitPolicy`); either left ``None`` is the client's
+        (``ClientConfig.wait_min_delay`` and ``wait_max_delay``, moved to
+        meet the other if that one is given and they would cross).
+        ``timeout`` (seconds, ``None`` for no limit) bounds the whole wait:
+        a poll still in flight at the deadline is cancelled and
+        :class:`WaiterTimeoutError` carries the last job seen.
         Throttling, 5xx and connection errors cost a poll, not the wait;
         :class:`ResourceNotFoundError` (no such job, or expired) ends it at
         once. Concurrent waiters on this client share their calls: one
@@ -145,8 +164,8 @@ class DeploymentClient(JobOperations, FleetOperations, ApplicationOperations):
         job: str | DeploymentJob,
         *,
         timeout: float | None = DEFAULT_TIMEOUT,  # noqa: ASYNC109 - a duration the waiter manages
-        min_delay: float = DEFAULT_MIN_DELAY,
-        max_delay: float = DEFAULT_MAX_DELAY,
+        min_delay: float | None = None,
+        max_delay: float | None = None,
         clock: WaitClock | None = None,
     ) -> DeploymentJob:
         """Wait as :meth:`wait_for_deployment_job` does; return the job if it Succeeded.
@@ -164,8 +183,8 @@ class DeploymentClient(JobOperations, FleetOperations, ApplicationOperations):
         job: str | DeploymentJob,
         *,
         timeout: float | None = DEFAULT_TIMEOUT,
-        min_delay: float = DEFAULT_MIN_DELAY,
-        max_delay: float = DEFAULT_MAX_DELAY,
+        min_delay: float | None = None,
+        max_delay: float | None = None,
         clock: WaitClock | None = None,
     ) -> DeploymentWatch:
         """Yield the job each time its status or any robot's progress changes, until it ends.
@@ -187,8 +206,8 @@ class DeploymentClient(JobOperations, FleetOperations, ApplicationOperations):
         fleet: str | Fleet,
         *,
         timeout: float | None = DEFAULT_TIMEOUT,  # noqa: ASYNC109 - a duration the waiter manages
-        min_delay: float = DEFAULT_MIN_DELAY,
-        max_delay: float = DEFAULT_MAX_DELAY,
+        min_delay: float | None = None,
+        max_delay: float | None = None,
         clock: WaitClock | None = None,
     ) -> Fleet:
         """Wait until every robot of the fleet is InSync and return the fleet, robots included.
@@ -201,10 +220,27 @@ class DeploymentClient(JobOperations, FleetOperations, ApplicationOperations):
         policy = self._wait_policy(timeout, min_delay, max_delay, clock)
         return await _waiting.wait_fleet_in_sync(self._waiter_hub(), fleet, policy)
 
-    @staticmethod
     def _wait_policy(
-        timeout: float | None, min_delay: float, max_delay: float, clock: WaitClock | None
+        self, timeout: float | None, min_delay: float | None, max_delay: float | None, clock: WaitClock | None
     ) -> WaitPolicy:
+        # The client's delays, but never crossing one the caller gave (which WaitPolicy checks).
+        if min_delay is None:
+            min_delay = _clamp(self._config.wait_min_delay, high=max_delay)
+        if max_delay is None:
+            max_delay = _clamp(self._config.wait_max_delay, low=min_delay)
         return WaitPolicy(
             timeout=timeout, min_delay=min_delay, max_delay=max_delay, clock=clock or WaitClock()
         )
+
+
+def _clamp(value: float, *, low: float | None = None, high: float | None = None) -> float:
+    """``value``, moved up to ``low`` or down to ``high`` (each ignored unless a positive number)."""
+    if _positive(low) and low > value:
+        return float(low)
+    if _positive(high) and high < value:
+        return float(high)
+    return value
+
+
+def _positive(value: object) -> TypeGuard[float]:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0
