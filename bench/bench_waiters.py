@@ -45,6 +45,7 @@ from robomaker_deploy import (
     DeploymentApplicationConfig,
     DeploymentClient,
     DeploymentJob,
+    DescribedDeploymentJob,
     LaunchConfig,
 )
 from robomaker_deploy.emulator import Emulator
@@ -87,7 +88,7 @@ async def _deploy_all(
     return [job for job in jobs if job is not None]
 
 
-async def _naive_wait(client: DeploymentClient, job: DeploymentJob) -> DeploymentJob:
+async def _naive_wait(client: DeploymentClient, job: DeploymentJob) -> DescribedDeploymentJob:
     """botocore's waiter model: describe, check the acceptors, sleep a fixed delay, again."""
     while True:
         current = await client.describe_deployment_job(job)
@@ -96,10 +97,8 @@ async def _naive_wait(client: DeploymentClient, job: DeploymentJob) -> Deploymen
         await anyio.sleep(MIN_DELAY)
 
 
-def _ended_at(job: DeploymentJob) -> float:
-    finishes = [
-        r.deployment_finish_time for r in job.robot_deployment_summary or () if r.deployment_finish_time
-    ]
+def _ended_at(job: DescribedDeploymentJob) -> float:
+    finishes = [r.deployment_finish_time for r in job.robot_deployment_summary if r.deployment_finish_time]
     return max(finishes).timestamp() if finishes else time.time()
 
 
@@ -108,7 +107,7 @@ async def _run(
     client: DeploymentClient,
     fleets: list[str],
     config: DeploymentApplicationConfig,
-    wait: Callable[[DeploymentJob], Awaitable[DeploymentJob]],
+    wait: Callable[[DeploymentJob], Awaitable[DescribedDeploymentJob]],
 ) -> dict[str, Any]:
     jobs = await _deploy_all(client, fleets, config)
     before = emu.stats()["calls"]
@@ -143,10 +142,10 @@ async def main(report: Report | None = None) -> None:
         fleets, config = _setup(emu)
         async with emu.client() as client:
 
-            async def naive(job: DeploymentJob) -> DeploymentJob:
+            async def naive(job: DeploymentJob) -> DescribedDeploymentJob:
                 return await _naive_wait(client, job)
 
-            async def sdk(job: DeploymentJob) -> DeploymentJob:
+            async def sdk(job: DeploymentJob) -> DescribedDeploymentJob:
                 return await client.wait_for_deployment_job(job, min_delay=MIN_DELAY, max_delay=MAX_DELAY)
 
             results: dict[str, dict[str, Any]] = {}

@@ -48,7 +48,7 @@ async def deploy(args: argparse.Namespace) -> int:
                 meaning = code.description if code is not None else "no failure code"
                 print(f"  {robot.arn}: {code} ({meaning})")
             return 1
-        robots = final.robot_deployment_summary or ()
+        robots = final.robot_deployment_summary
         print(f"deployment {final.status}: {len(robots)} robot(s) in sync")
         return 0
 

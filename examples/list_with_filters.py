@@ -32,11 +32,11 @@ async def show(statuses: list[str], fleet_name: str | None, batch: int) -> int:
         token: str | None = None
         batches = 0
         while True:
-            pager = client.list_deployment_jobs(
-                status=wanted,
-                fleet_name=fleet_name if wanted is None else None,
-                max_items=batch,
-                starting_token=token,
+            # One filter per request: the statuses if any were asked for, else the fleet.
+            pager = (
+                client.list_deployment_jobs(status=wanted, max_items=batch, starting_token=token)
+                if wanted is not None or fleet_name is None
+                else client.list_deployment_jobs(fleet_name=fleet_name, max_items=batch, starting_token=token)
             )
             async for job in pager:
                 print(f"  {job.arn} {job.status} {job.created_at:%Y-%m-%d %H:%M:%S}")

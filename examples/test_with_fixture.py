@@ -16,7 +16,7 @@ from robomaker_deploy import (
     DeploymentClient,
     DeploymentConfig,
     DeploymentFailedError,
-    DeploymentJob,
+    DescribedDeploymentJob,
     FailureCode,
     LaunchConfig,
     RobotSoftwareSuite,
@@ -30,7 +30,7 @@ from robomaker_deploy.emulator import TAG_FAIL_STEP, TAG_OFFLINE, Emulator
 pytestmark = pytest.mark.robomaker_emulator(speed=200)
 
 
-async def roll_out(client: DeploymentClient, fleet_arn: str, app_arn: str) -> DeploymentJob:
+async def roll_out(client: DeploymentClient, fleet_arn: str, app_arn: str) -> DescribedDeploymentJob:
     """The code under test: deploy version 1, half the fleet at a time, and wait for the outcome."""
     config = DeploymentApplicationConfig(
         application=app_arn,
@@ -67,7 +67,7 @@ async def test_every_robot_ends_in_sync(robomaker_emulator: Emulator) -> None:
     async with robomaker_emulator.client() as client:
         fleet, app = await make_fleet(client, [{}, {}, {}, {}])
         final = await roll_out(client, fleet, app)
-        assert {robot.status for robot in final.robot_deployment_summary or ()} == {RobotStatus.IN_SYNC}
+        assert {robot.status for robot in final.robot_deployment_summary} == {RobotStatus.IN_SYNC}
 
 
 @pytest.mark.asyncio

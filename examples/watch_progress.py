@@ -24,7 +24,7 @@ async def watch(job_arn: str, min_delay: float, max_delay: float) -> int:
         final = await client.describe_deployment_job(job_arn)
         with Progress(*columns) as progress:
             async for job in client.watch_deployment_job(job_arn, min_delay=min_delay, max_delay=max_delay):
-                for robot in job.robot_deployment_summary or ():
+                for robot in job.robot_deployment_summary:
                     if robot.arn is None:
                         continue
                     if robot.arn not in bars:

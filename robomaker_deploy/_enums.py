@@ -11,21 +11,30 @@ whose ``is_known`` is ``False``.
 from __future__ import annotations
 
 import enum
-from typing import Any
+from typing import Any, Literal, TypeVar
 
 import attrs
 
 __all__ = [
     "Architecture",
+    "ArchitectureValue",
     "DeploymentStatus",
+    "DeploymentStatusValue",
     "FailureCategory",
     "FailureCode",
     "FailureInfo",
     "RobotDeploymentStep",
     "RobotSoftwareSuiteName",
+    "RobotSoftwareSuiteNameValue",
     "RobotSoftwareSuiteVersion",
+    "RobotSoftwareSuiteVersionValue",
     "RobotStatus",
+    "RobotStatusValue",
 ]
+
+# Each enum that a caller passes has a Literal of its wire values beside it: a parameter typed
+# `Architecture | ArchitectureValue` takes the member or its string, and a member of another enum
+# (a str too) is a type error rather than a request the service refuses.
 
 
 class _OpenEnum(str, enum.Enum):
@@ -56,6 +65,30 @@ class _OpenEnum(str, enum.Enum):
         return f"<{type(self).__name__} unknown: {self._value_!r}>"
 
 
+E = TypeVar("E", bound=_OpenEnum)
+
+
+def member_of(cls: type[E], value: object, field: str, *, unknown: bool = False) -> E:
+    """``value``, a member of ``cls`` or its wire string, as the member; else a ``ValidationError``.
+
+    A member of another enumeration is a str too, so it is refused, not
+    converted (``RobotStatus.FAILED`` is not the deployment status "Failed").
+    With ``unknown``, a string this release does not know becomes a
+    pseudo-member (for values that travel back from the service); without,
+    it is refused.
+    """
+    if isinstance(value, cls) and (unknown or value.is_known):
+        return value
+    if isinstance(value, str) and not isinstance(value, _OpenEnum):
+        member = cls(value)
+        if unknown or member.is_known:
+            return member
+    from ._errors import ValidationError  # here, not at the top: _errors imports this module
+
+    known = ", ".join(member.value for member in cls)
+    raise ValidationError(field, repr(value), f"must be a {cls.__name__} or one of its values ({known})")
+
+
 class DeploymentStatus(_OpenEnum):
     """Where a deployment job is in its life."""
 
@@ -71,6 +104,9 @@ class DeploymentStatus(_OpenEnum):
         """True for the statuses a job never leaves: Succeeded, Failed and Canceled."""
         return self in _TERMINAL_DEPLOYMENT
 
+
+DeploymentStatusValue = Literal["Pending", "Preparing", "InProgress", "Failed", "Succeeded", "Canceled"]
+"""A :class:`DeploymentStatus` as its wire string."""
 
 _TERMINAL_DEPLOYMENT = frozenset(
     {DeploymentStatus.SUCCEEDED, DeploymentStatus.FAILED, DeploymentStatus.CANCELED}
@@ -93,6 +129,11 @@ class RobotStatus(_OpenEnum):
         """True once the robot's part of a deployment is over (InSync, Failed or NoResponse)."""
         return self in _TERMINAL_ROBOT
 
+
+RobotStatusValue = Literal[
+    "Available", "Registered", "PendingNewDeployment", "Deploying", "Failed", "InSync", "NoResponse"
+]
+"""A :class:`RobotStatus` as its wire string."""
 
 _TERMINAL_ROBOT = frozenset({RobotStatus.IN_SYNC, RobotStatus.FAILED, RobotStatus.NO_RESPONSE})
 
@@ -117,12 +158,20 @@ class Architecture(_OpenEnum):
     ARMHF = "ARMHF"
 
 
+ArchitectureValue = Literal["X86_64", "ARM64", "ARMHF"]
+"""An :class:`Architecture` as its wire string."""
+
+
 class RobotSoftwareSuiteName(_OpenEnum):
     """The robot software suite an application is built for."""
 
     ROS = "ROS"
     ROS2 = "ROS2"
     GENERAL = "General"
+
+
+RobotSoftwareSuiteNameValue = Literal["ROS", "ROS2", "General"]
+"""A :class:`RobotSoftwareSuiteName` as its wire string."""
 
 
 class RobotSoftwareSuiteVersion(_OpenEnum):
@@ -132,6 +181,10 @@ class RobotSoftwareSuiteVersion(_OpenEnum):
     MELODIC = "Melodic"
     DASHING = "Dashing"
     FOXY = "Foxy"
+
+
+RobotSoftwareSuiteVersionValue = Literal["Kinetic", "Melodic", "Dashing", "Foxy"]
+"""A :class:`RobotSoftwareSuiteVersion` as its wire string."""
 
 
 class FailureCategory(_OpenEnum):

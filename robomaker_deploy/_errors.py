@@ -16,12 +16,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, ClassVar
 
-from ._enums import FailureCode, RobotStatus
+from ._enums import FailureCode
 
 if TYPE_CHECKING:
-    from ._models import DeploymentJob, Fleet, RobotDeployment
+    from ._models import DeploymentJob, DescribedDeploymentJob, Fleet, RobotDeployment
+    from ._waiting.outcome import DeploymentOutcome
 
-_FAILED_ROBOT = frozenset({RobotStatus.FAILED, RobotStatus.NO_RESPONSE})
 
 __all__ = [
     "AuthenticationError",
@@ -236,18 +236,18 @@ class DeploymentFailedError(Exception):
 
     ``job`` is the final job (robot summaries included), ``failure_code`` its
     code (with ``description``, ``category`` and ``retryable`` from the
-    taxonomy) and ``failed_robots`` the robots that failed, each with its
-    own code and reason.
+    taxonomy), ``failed_robots`` the robots that failed, each with its own
+    code and reason, and ``outcome`` the whole :class:`DeploymentOutcome`
+    (polls, time, robots by status, failures by code and category).
     """
 
-    def __init__(self, job: DeploymentJob) -> None:
+    def __init__(self, job: DescribedDeploymentJob, *, outcome: DeploymentOutcome | None = None) -> None:
+        from ._waiting.outcome import DeploymentOutcome  # here: the waiting layer imports this module
+
         self.job = job
+        self.outcome = outcome if outcome is not None else DeploymentOutcome(job=job, polls=0, elapsed=0.0)
         self.failure_code: FailureCode | None = job.failure_code
-        self.failed_robots: tuple[RobotDeployment, ...] = tuple(
-            robot
-            for robot in job.robot_deployment_summary or ()
-            if robot.failure_code is not None or robot.status in _FAILED_ROBOT
-        )
+        self.failed_robots: tuple[RobotDeployment, ...] = self.outcome.failed
         code = job.failure_code
         what = f"{code.value} ({code.description})" if code is not None else "no failure code"
         reason = f": {job.failure_reason}" if job.failure_reason else ""
@@ -264,7 +264,7 @@ class WaiterTimeoutError(TimeoutError):
     was given if no poll succeeded, ``None`` if it was given only an ARN.
     A job seen through the shared active-set listing has no robot summaries.
     ``elapsed`` is in seconds on the waiter's clock; ``polls`` counts every
-    poll made, failed ones included.
+    poll made, failed ones included; ``outcome`` sums them up for a job.
     """
 
     def __init__(self, what: str, *, last: DeploymentJob | Fleet | None, elapsed: float, polls: int) -> None:
@@ -281,6 +281,14 @@ class WaiterTimeoutError(TimeoutError):
         from ._models import DeploymentJob
 
         return self.last if isinstance(self.last, DeploymentJob) else None
+
+    @property
+    def outcome(self) -> DeploymentOutcome | None:
+        """Where the job stood at the last poll (a partial outcome), if it is a job wait that saw one."""
+        from ._waiting.outcome import DeploymentOutcome
+
+        job = self.job
+        return None if job is None else DeploymentOutcome(job=job, polls=self.polls, elapsed=self.elapsed)
 
     @property
     def fleet(self) -> Fleet | None:

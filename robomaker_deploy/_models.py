@@ -16,12 +16,16 @@ import attrs
 
 from ._enums import (
     Architecture,
+    ArchitectureValue,
     DeploymentStatus,
     FailureCode,
     RobotDeploymentStep,
     RobotSoftwareSuiteName,
+    RobotSoftwareSuiteNameValue,
     RobotSoftwareSuiteVersion,
+    RobotSoftwareSuiteVersionValue,
     RobotStatus,
+    member_of,
 )
 from ._wire.secrets import secret_repr
 
@@ -29,6 +33,7 @@ __all__ = [
     "DeploymentApplicationConfig",
     "DeploymentConfig",
     "DeploymentJob",
+    "DescribedDeploymentJob",
     "Environment",
     "Fleet",
     "LaunchConfig",
@@ -62,6 +67,24 @@ def _configs(items: Iterable[DeploymentApplicationConfig]) -> tuple[DeploymentAp
 
 def _sources(items: Iterable[Source]) -> tuple[Source, ...]:
     return tuple(items)
+
+
+def _robots(items: Iterable[RobotDeployment]) -> tuple[RobotDeployment, ...]:
+    return tuple(items)
+
+
+def _architecture(value: Architecture | ArchitectureValue) -> Architecture:
+    return member_of(Architecture, value, "architecture", unknown=True)
+
+
+def _suite_name(value: RobotSoftwareSuiteName | RobotSoftwareSuiteNameValue) -> RobotSoftwareSuiteName:
+    return member_of(RobotSoftwareSuiteName, value, "name", unknown=True)
+
+
+def _suite_version(
+    value: RobotSoftwareSuiteVersion | RobotSoftwareSuiteVersionValue | None,
+) -> RobotSoftwareSuiteVersion | None:
+    return None if value is None else member_of(RobotSoftwareSuiteVersion, value, "version", unknown=True)
 
 
 @attrs.frozen(kw_only=True)
@@ -130,10 +153,10 @@ class ProgressDetail:
 class RobotDeployment:
     """One robot's part in a deployment job, as DescribeDeploymentJob reports it."""
 
-    arn: str | None = None
+    arn: str
+    status: RobotStatus
     deployment_start_time: datetime | None = None
     deployment_finish_time: datetime | None = None
-    status: RobotStatus | None = None
     progress_detail: ProgressDetail | None = None
     failure_reason: str | None = None
     failure_code: FailureCode | None = None
@@ -141,10 +164,10 @@ class RobotDeployment:
 
 @attrs.frozen(kw_only=True)
 class DeploymentJob:
-    """A deployment of one application version to a fleet.
+    """A deployment of one application version to a fleet, as listings, create and sync return it.
 
-    ``robot_deployment_summary`` is filled by ``describe_deployment_job`` (and
-    the waiters); listings and create/sync results leave it ``None``.
+    It has no robots: :class:`DescribedDeploymentJob`, what
+    ``describe_deployment_job``, the waiters and the watches return, adds them.
     """
 
     arn: str
@@ -157,8 +180,20 @@ class DeploymentJob:
     deployment_config: DeploymentConfig | None = None
     failure_reason: str | None = None
     failure_code: FailureCode | None = None
-    robot_deployment_summary: tuple[RobotDeployment, ...] | None = None
     tags: Mapping[str, str] | None = attrs.field(default=None, converter=_optional_frozen_map)
+
+
+@attrs.frozen(kw_only=True)
+class DescribedDeploymentJob(DeploymentJob):
+    """A deployment job with every robot's part in it, as DescribeDeploymentJob returns it.
+
+    A separate type so that code holding a job from a listing cannot mistake
+    it for one that has its robots, and code holding a described job iterates
+    ``robot_deployment_summary`` without a ``None`` check.
+    """
+
+    robot_deployment_summary: tuple[RobotDeployment, ...] = attrs.field(default=(), converter=_robots)
+    """Each robot of the job: its status, its step and progress, how it failed."""
 
 
 @attrs.frozen(kw_only=True)
@@ -167,11 +202,11 @@ class Robot:
 
     arn: str
     name: str
+    status: RobotStatus
+    architecture: Architecture
+    created_at: datetime
     fleet_arn: str | None = None
-    status: RobotStatus | None = None
     greengrass_group_id: str | None = None
-    created_at: datetime | None = None
-    architecture: Architecture | None = None
     last_deployment_job: str | None = None
     last_deployment_time: datetime | None = None
     tags: Mapping[str, str] | None = attrs.field(default=None, converter=_optional_frozen_map)
@@ -186,7 +221,7 @@ class Fleet:
 
     arn: str
     name: str
-    created_at: datetime | None = None
+    created_at: datetime
     last_deployment_status: DeploymentStatus | None = None
     last_deployment_job: str | None = None
     last_deployment_time: datetime | None = None
@@ -208,25 +243,25 @@ class SourceConfig:
 
     s3_bucket: str
     s3_key: str
-    architecture: Architecture
+    architecture: Architecture = attrs.field(converter=_architecture)
 
 
 @attrs.frozen(kw_only=True)
 class Source:
     """A robot application's bundle for one architecture, with its ETag (output)."""
 
-    s3_bucket: str | None = None
-    s3_key: str | None = None
+    s3_bucket: str
+    s3_key: str
+    architecture: Architecture
     etag: str | None = None
-    architecture: Architecture | None = None
 
 
 @attrs.frozen(kw_only=True)
 class RobotSoftwareSuite:
     """The robot software suite (ROS, ROS2, General) and version an application targets."""
 
-    name: RobotSoftwareSuiteName | None = None
-    version: RobotSoftwareSuiteVersion | None = None
+    name: RobotSoftwareSuiteName = attrs.field(converter=_suite_name)
+    version: RobotSoftwareSuiteVersion | None = attrs.field(default=None, converter=_suite_version)
 
 
 @attrs.frozen(kw_only=True)
@@ -238,15 +273,16 @@ class Environment:
 
 @attrs.frozen(kw_only=True)
 class RobotApplication:
-    """A robot application, or one numbered version of it."""
+    """A robot application (its ``$LATEST``), or one numbered version of it."""
 
     arn: str
     name: str
-    version: str | None = None
+    version: str
+    """``$LATEST``, or the number of a version ("1", "2", ...)."""
+    robot_software_suite: RobotSoftwareSuite
+    last_updated_at: datetime
+    revision_id: str
     sources: tuple[Source, ...] = attrs.field(default=(), converter=_sources)
-    robot_software_suite: RobotSoftwareSuite | None = None
-    last_updated_at: datetime | None = None
-    revision_id: str | None = None
     tags: Mapping[str, str] | None = attrs.field(default=None, converter=_optional_frozen_map)
     environment: Environment | None = None
     image_digest: str | None = None
@@ -258,6 +294,6 @@ class RobotApplicationSummary:
 
     arn: str
     name: str
-    version: str | None = None
+    version: str
     last_updated_at: datetime | None = None
     robot_software_suite: RobotSoftwareSuite | None = None

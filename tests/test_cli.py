@@ -21,8 +21,8 @@ from rich.console import Console
 from robomaker_deploy import (
     Architecture,
     DeploymentApplicationConfig,
-    DeploymentJob,
     DeploymentStatus,
+    DescribedDeploymentJob,
     FailureCode,
     LaunchConfig,
     ProgressDetail,
@@ -381,8 +381,8 @@ def test_emulator_command_prints_its_url_and_stops_on_sigterm() -> None:
 # -- rendering -------------------------------------------------------------------------------------
 
 
-def _snapshot(status: DeploymentStatus, robots: list[RobotDeployment]) -> DeploymentJob:
-    return DeploymentJob(
+def _snapshot(status: DeploymentStatus, robots: list[RobotDeployment]) -> DescribedDeploymentJob:
+    return DescribedDeploymentJob(
         arn="arn:aws:robomaker:us-east-1:123456789012:deployment-job/j",
         fleet="arn:aws:robomaker:us-east-1:123456789012:fleet/f/1",
         status=status,

@@ -19,8 +19,8 @@ import pytest
 import robomaker_deploy
 from robomaker_deploy import (
     DeploymentApplicationConfig,
-    DeploymentJob,
     DeploymentStatus,
+    DescribedDeploymentJob,
     FailureCode,
     LaunchConfig,
     ProgressDetail,
@@ -112,7 +112,7 @@ def test_to_json_gives_plain_json_types_with_secrets_masked() -> None:
         progress_detail=ProgressDetail(current_progress=RobotDeploymentStep.LAUNCHING, percent_done=12.5),
         failure_code=FailureCode.PRE_LAUNCH_FILE_FAILURE,
     )
-    job = DeploymentJob(
+    job = DescribedDeploymentJob(
         arn="arn:aws:robomaker:us-east-1:123456789012:deployment-job/j",
         fleet="arn:aws:robomaker:us-east-1:123456789012:deployment-fleet/f/1",
         status=DeploymentStatus.FAILED,
@@ -138,4 +138,4 @@ def test_to_json_gives_plain_json_types_with_secrets_masked() -> None:
         "TOKEN": "***"
     }
     assert "hush" not in json.dumps(data)
-    assert list(shown) == [field.name for field in attrs.fields(DeploymentJob)]
+    assert list(shown) == [field.name for field in attrs.fields(DescribedDeploymentJob)]

@@ -15,6 +15,7 @@ from robomaker_deploy import (
     DeploymentConfig,
     DeploymentJob,
     DeploymentStatus,
+    DescribedDeploymentJob,
     Fleet,
     IdempotentParameterMismatchError,
     InvalidParameterError,
@@ -27,12 +28,13 @@ from robomaker_deploy.emulator import Emulator, EmulatorCredentials
 from tests.support.world import build_world
 
 
-async def finished(client: DeploymentClient, job: DeploymentJob) -> DeploymentJob:
+async def finished(client: DeploymentClient, job: DeploymentJob) -> DescribedDeploymentJob:
     with anyio.fail_after(60):
-        while not job.status.is_terminal:
+        while True:
+            described = await client.describe_deployment_job(job)
+            if described.status.is_terminal:
+                return described
             await anyio.sleep(0.05)
-            job = await client.describe_deployment_job(job)
-    return job
 
 
 @pytest.mark.asyncio
@@ -55,7 +57,7 @@ async def test_deploy_describe_and_finish(robomaker_emulator: Emulator) -> None:
         done = await finished(client, job)
         assert done.status is DeploymentStatus.SUCCEEDED
         summary = done.robot_deployment_summary
-        assert summary is not None and len(summary) == 3
+        assert len(summary) == 3
         assert {r.arn for r in summary} == {r.arn for r in world.robots}
         assert all(r.status is RobotStatus.IN_SYNC for r in summary)
         assert all(isinstance(r.deployment_finish_time, datetime) for r in summary)
@@ -178,7 +180,6 @@ async def test_sync_deploys_the_last_success_to_new_robots(robomaker_emulator: E
         assert sync.arn != job.arn
         synced = await finished(client, sync)
         assert synced.status is DeploymentStatus.SUCCEEDED
-        assert synced.robot_deployment_summary is not None
         assert late.arn in {r.arn for r in synced.robot_deployment_summary}
 
 

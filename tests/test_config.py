@@ -185,7 +185,13 @@ async def test_waiters_poll_at_the_clients_delays_unless_told(
         ) as client:
             fake = FakeClock(pick=lambda low, high: high)  # jitter at the top of its range
             with pytest.raises(WaiterTimeoutError):
-                await client.wait_for_deployment_job(JOB_ARN, timeout=100.0, clock=fake.clock(), **given)
+                await client.wait_for_deployment_job(
+                    JOB_ARN,
+                    timeout=100.0,
+                    clock=fake.clock(),
+                    min_delay=given.get("min_delay"),
+                    max_delay=given.get("max_delay"),
+                )
     low, high = bounds
     *delays, _last = fake.sleeps  # the last one is cut to the deadline
     assert delays[0] == pytest.approx(low)

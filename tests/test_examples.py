@@ -72,6 +72,8 @@ def test_every_example_is_covered() -> None:
     assert sorted(p.name for p in EXAMPLES.glob("*.py")) == [
         "deploy_and_wait.py",
         "list_with_filters.py",
+        "orchestrate_events.py",
+        "rollout.py",
         "test_with_fixture.py",
         "watch_progress.py",
     ]
@@ -104,6 +106,52 @@ def test_the_scripts_run_against_the_emulator(robomaker_emulator_background: Emu
     )
     assert failed.returncode == 0, failed.stderr
     assert failed.stdout.count("deployment-job/") == 3
+
+
+def test_the_event_stream_example_resumes_from_its_checkpoint(
+    robomaker_emulator_background: Emulator, tmp_path: Path
+) -> None:
+    emulator = robomaker_emulator_background
+    arns = anyio.run(_setup, emulator)
+    env = _env(emulator)
+    checkpoint = tmp_path / "job.json"
+    first = _run("orchestrate_events.py", arns["job"], "--checkpoint", str(checkpoint), *FAST, env=env)
+    assert first.returncode == 0, first.stderr
+    assert "ended Succeeded: 3/3 robots done, 0 failed" in first.stdout
+    assert first.stdout.count(": in sync") == 3
+    # Run again on the same checkpoint: the stream had ended, so nothing is delivered twice.
+    again = _run("orchestrate_events.py", arns["job"], "--checkpoint", str(checkpoint), *FAST, env=env)
+    assert "resuming after" in again.stdout and ": in sync" not in again.stdout
+
+
+async def _rollout_world(emulator: Emulator) -> dict[str, str]:
+    async with emulator.client() as client:
+        app, version = await make_application(client, name="ro-app", architectures=[Architecture.ARM64])
+        arns = {"app": app.arn, "version": version.version}
+        for name, failing in (("canary", False), ("site-a", False), ("site-b", True)):
+            tags = [{TAG_FAIL_STEP: "Launching"} if failing else {}, {}]
+            fleet, _ = await make_fleet(client, name, tags, architectures=[Architecture.ARM64])
+            arns[name] = fleet.arn
+        return arns
+
+
+def test_the_rollout_example_stops_at_the_failing_site(
+    robomaker_emulator_background: Emulator, tmp_path: Path
+) -> None:
+    emulator = robomaker_emulator_background
+    arns = anyio.run(_rollout_world, emulator)
+    plan = tmp_path / "plan.toml"
+    stages = "".join(f'[[stages]]\nfleet = "{arns[name]}"\n\n' for name in ("canary", "site-a", "site-b"))
+    plan.write_text(
+        f'[application]\narn = "{arns["app"]}"\nversion = "{arns["version"]}"\n'
+        f'package = "p"\nlaunch_file = "l.launch"\n\n{stages}'
+    )
+    checkpoint = tmp_path / "rollout.json"
+    ran = _run("rollout.py", str(plan), "--checkpoint", str(checkpoint), *FAST, env=_env(emulator))
+    assert ran.returncode == 1, ran.stderr
+    assert "rollout stopped" in ran.stdout
+    assert "site-b: failed" in ran.stdout and "canary: succeeded" in ran.stdout
+    assert checkpoint.exists()
 
 
 def test_the_fixture_example_passes() -> None:

@@ -195,7 +195,7 @@ async def test_bad_arguments_fail_at_the_call_site() -> None:
     client = DeploymentClient(region_name="us-east-1")
     for kwargs in ({"page_size": 0}, {"page_size": 201}, {"max_items": 0}, {"prefetch": -1}):
         with pytest.raises(ValidationError):
-            client.list_deployment_jobs(**kwargs)  # type: ignore[arg-type]
+            client.list_deployment_jobs(**kwargs)  # type: ignore[call-overload]
     with pytest.raises(ValidationError):
         client.list_deployment_jobs(starting_token="rmd1.garbage!")
 

@@ -131,11 +131,11 @@ def test_models_are_frozen_and_collections_immutable() -> None:
 def test_listing_filters_are_checked_at_the_call_site() -> None:
     client = DeploymentClient(region_name="us-east-1")
     with pytest.raises(ValidationError) as info:
-        client.list_deployment_jobs(status="Paused")
+        client.list_deployment_jobs(status="Paused")  # type: ignore[arg-type]
     assert info.value.field == "status"
     with pytest.raises(ValidationError):
         client.list_deployment_jobs(page_size=201)
     with pytest.raises(ValidationError):
         client.list_deployment_jobs(fleet_name="bad name!")
     with pytest.raises(ValidationError):
-        client.list_deployment_jobs(status="Pending", fleet_name="f")
+        client.list_deployment_jobs(status="Pending", fleet_name="f")  # type: ignore[call-overload]

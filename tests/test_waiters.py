@@ -19,6 +19,7 @@ from robomaker_deploy import (
     DeploymentJob,
     DeploymentStatus,
     DeploymentWatch,
+    DescribedDeploymentJob,
     FailureCategory,
     FailureCode,
     Fleet,
@@ -170,14 +171,15 @@ async def test_retryable_errors_cost_a_poll_not_the_wait() -> None:
 
 
 def _job(status: DeploymentStatus, robots: tuple[()] | None = None) -> DeploymentJob:
+    """A job as a listing shows it, or with ``robots`` as a describe does."""
     from datetime import datetime, timezone
 
-    return DeploymentJob(
-        arn=MISSING_JOB,
-        fleet="arn:aws:robomaker:us-east-1:123456789012:deployment-fleet/f/1",
-        status=status,
-        created_at=datetime(2024, 1, 1, tzinfo=timezone.utc),
-        robot_deployment_summary=robots,
+    fleet = "arn:aws:robomaker:us-east-1:123456789012:deployment-fleet/f/1"
+    created = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    if robots is None:
+        return DeploymentJob(arn=MISSING_JOB, fleet=fleet, status=status, created_at=created)
+    return DescribedDeploymentJob(
+        arn=MISSING_JOB, fleet=fleet, status=status, created_at=created, robot_deployment_summary=robots
     )
 
 
@@ -195,12 +197,12 @@ async def test_wait_returns_the_final_job_with_robots(robomaker_emulator: Emulat
         fleet = await plain_fleet(client, "one", [{}, {}])
         job = await deploy(client, fleet, app)
         final = await client.wait_for_deployment_job(job.arn, **FAST)
-        assert_type(final, DeploymentJob)
+        assert_type(final, DescribedDeploymentJob)
         assert final.status is DeploymentStatus.SUCCEEDED
         assert final.robot_deployment_summary is not None
         assert {robot.status for robot in final.robot_deployment_summary} == {RobotStatus.IN_SYNC}
         again = await client.wait_until_deployment_succeeded(job, **FAST)
-        assert_type(again, DeploymentJob)
+        assert_type(again, DescribedDeploymentJob)
         assert again.status is DeploymentStatus.SUCCEEDED
         await settle(client)
 
@@ -225,7 +227,7 @@ async def test_watch_yields_each_change_and_ends_on_the_terminal_snapshot(
         steps = {
             robot.progress_detail.current_progress
             for s in snapshots
-            for robot in s.robot_deployment_summary or ()
+            for robot in s.robot_deployment_summary
             if robot.progress_detail is not None
         }
         assert RobotDeploymentStep.DOWNLOADING_EXTRACTING in steps
@@ -233,10 +235,10 @@ async def test_watch_yields_each_change_and_ends_on_the_terminal_snapshot(
         await settle(client)
 
 
-def _progress(job: DeploymentJob) -> list[Any]:
+def _progress(job: DescribedDeploymentJob) -> list[Any]:
     return [
         (r.status, r.progress_detail and (r.progress_detail.current_progress, r.progress_detail.percent_done))
-        for r in job.robot_deployment_summary or ()
+        for r in job.robot_deployment_summary
     ]
 
 
@@ -350,7 +352,7 @@ async def test_timeout_carries_the_last_job(robomaker_emulator: Emulator) -> Non
         assert last is not None
         assert last.arn == job.arn
         assert not last.status.is_terminal
-        assert last.robot_deployment_summary is not None
+        assert isinstance(last, DescribedDeploymentJob)  # a watch only ever sees described jobs
         # On the real clock: the poll in flight at the deadline is cancelled.
         robomaker_emulator.set_faults(latency_ms=300, operations=["DescribeDeploymentJob"])
         with anyio.fail_after(2):
@@ -444,7 +446,7 @@ async def test_many_waiters_share_their_calls(robomaker_emulator: Emulator) -> N
         most: Counter[str] = Counter()
         describe = client.describe_deployment_job
 
-        async def counted(job: str | DeploymentJob) -> DeploymentJob:
+        async def counted(job: str | DeploymentJob) -> DescribedDeploymentJob:
             arn = job if isinstance(job, str) else job.arn
             in_flight[arn] += 1
             most[arn] = max(most[arn], in_flight[arn])
@@ -454,7 +456,7 @@ async def test_many_waiters_share_their_calls(robomaker_emulator: Emulator) -> N
                 in_flight[arn] -= 1
 
         client.describe_deployment_job = counted  # type: ignore[method-assign]
-        results: dict[str, list[DeploymentJob]] = {}
+        results: dict[str, list[DescribedDeploymentJob]] = {}
 
         async def wait(job: DeploymentJob) -> None:
             final = await client.wait_for_deployment_job(job, min_delay=0.02, max_delay=0.2, timeout=30.0)

@@ -18,7 +18,7 @@ from .. import (
     Architecture,
     DeploymentApplicationConfig,
     DeploymentConfig,
-    DeploymentJob,
+    DescribedDeploymentJob,
     LaunchConfig,
     RobotDeploymentStep,
     RobotSoftwareSuite,
@@ -36,7 +36,7 @@ _ARCHITECTURES = (Architecture.X86_64, Architecture.ARM64, Architecture.ARMHF)
 _FAILING_ROBOT = 7
 
 
-async def run_demo(console: Console, *, speed: float = 10.0, robots: int = 12) -> DeploymentJob:
+async def run_demo(console: Console, *, speed: float = 10.0, robots: int = 12) -> DescribedDeploymentJob:
     """Run the demo, printing as it goes; return the final job."""
     started = time.monotonic()
     console.rule("[bold]robomaker-deploy demo")
@@ -98,7 +98,7 @@ async def run_demo(console: Console, *, speed: float = 10.0, robots: int = 12) -
                 application_configs=[
                     DeploymentApplicationConfig(
                         application=app.arn,
-                        application_version=version.version or "1",
+                        application_version=version.version,
                         launch_config=LaunchConfig(
                             package_name="hello_world",
                             launch_file="hello_world.launch",
@@ -115,7 +115,7 @@ async def run_demo(console: Console, *, speed: float = 10.0, robots: int = 12) -
             )
             console.print(f"Deployment [bold]{job.arn}[/bold] created, 25% of the fleet at a time\n")
 
-            final = job
+            final: DescribedDeploymentJob | None = None
             snapshots = client.watch_deployment_job(job, min_delay=0.1, max_delay=0.25, timeout=120)
             async with aclosing(snapshots):
                 with renderer(console, names) as view:
@@ -123,6 +123,7 @@ async def run_demo(console: Console, *, speed: float = 10.0, robots: int = 12) -
                         view.update(snapshot)
                         final = snapshot
 
+    assert final is not None  # a watch yields at least the job's final snapshot
     console.print()
     console.print(summary_table(final, names, {"arch": architectures, "note": notes}))
     console.print(final_line(final))

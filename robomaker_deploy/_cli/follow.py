@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from contextlib import aclosing
 from typing import TYPE_CHECKING
 
-from .. import DeploymentJob, DeploymentStatus
+from .. import DeploymentJob, DeploymentStatus, DescribedDeploymentJob
 from .exits import EXIT_DEPLOYMENT_FAILED, Failed
 from .options import Polling, Settings
 from .output import console, echo_json, show, to_json
@@ -34,14 +34,14 @@ async def follow(
     *,
     stream: bool,
     polling: Polling,
-) -> DeploymentJob:
+) -> DescribedDeploymentJob:
     """Wait for ``job`` to end, showing it as it goes; print the summary (or the JSON) at the end.
 
     ``stream``: with ``--json``, print every snapshot as one JSON line (watch)
     rather than only the final job (wait).
     """
     out = console()
-    final: DeploymentJob | None = None
+    final: DescribedDeploymentJob | None = None
     if settings.json and not stream:
         final = await client.wait_for_deployment_job(job, **polling)
     elif settings.json:

@@ -8,7 +8,7 @@ job to its end).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -22,6 +22,7 @@ from .. import (
 )
 from .follow import follow_to_end, start
 from .options import (
+    Paging,
     Pairs,
     Polling,
     Settings,
@@ -30,10 +31,14 @@ from .options import (
     client_token_option,
     command,
     key_values,
+    one_filter,
     s3_object,
     starting_token_option,
 )
 from .output import Columns, blank, print_job, show, show_listing, when
+
+if TYPE_CHECKING:
+    from .. import DeploymentClient, Pager
 
 __all__ = ["COMMANDS"]
 
@@ -207,16 +212,16 @@ def list_jobs(
     starting_token: str | None,
 ) -> None:
     """List deployment jobs, newest first."""
-    status = [canonical(DeploymentStatus, value) for value in statuses] or None
-    page = settings.page(
-        lambda client: client.list_deployment_jobs(
-            status=status,
-            fleet_name=fleet_name,
-            max_items=max_items,
-            page_size=page_size,
-            starting_token=starting_token,
-        )
-    )
+    one_filter(statuses, fleet_name)
+    status = [DeploymentStatus(canonical(DeploymentStatus, value)) for value in statuses] or None
+
+    def listing(client: DeploymentClient) -> Pager[DeploymentJob]:
+        paging = Paging(max_items=max_items, page_size=page_size, starting_token=starting_token)
+        if fleet_name is not None:
+            return client.list_deployment_jobs(fleet_name=fleet_name, **paging)
+        return client.list_deployment_jobs(status=status, **paging)
+
+    page = settings.page(listing)
     show_listing(settings, "deployment_jobs", page, _JOB_COLUMNS)
 
 

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from .. import DeploymentClient, Pager
 
 __all__ = [
+    "Paging",
     "Pairs",
     "Polling",
     "Settings",
@@ -38,6 +39,7 @@ __all__ = [
     "command",
     "debug_option",
     "key_values",
+    "one_filter",
     "s3_object",
     "settings_of",
     "shared_options",
@@ -150,6 +152,20 @@ def shared_options() -> list[click.Option]:
         ),
         debug_option(),
     ]
+
+
+class Paging(TypedDict, total=False):
+    """The paging options, as keywords of the client's listing methods."""
+
+    max_items: int | None
+    page_size: int | None
+    starting_token: str | None
+
+
+def one_filter(status: object, fleet_name: str | None) -> None:
+    """Refuse ``--status`` with ``--fleet-name``: the service takes one filter per request."""
+    if status and fleet_name is not None:
+        raise click.UsageError("--status cannot be combined with --fleet-name: the service takes one filter")
 
 
 class Polling(TypedDict):

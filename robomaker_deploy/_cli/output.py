@@ -24,7 +24,7 @@ import click
 from rich.console import Console, OverflowMethod
 from rich.table import Table
 
-from .. import DeploymentJob, ProgressDetail, RobotDeployment
+from .. import DescribedDeploymentJob, ProgressDetail, RobotDeployment
 from .._wire.secrets import is_secret_field, mask
 from .options import Settings
 
@@ -204,7 +204,7 @@ _ROBOT_COLUMNS: Columns[RobotDeployment] = (
 )
 
 
-def print_job(out: Console, job: DeploymentJob) -> None:
+def print_job(out: Console, job: DescribedDeploymentJob) -> None:
     """A job's status, launch config (environment values hidden), rollout and every robot's progress."""
     out.print(f"[bold]{job.arn}[/bold]")
     out.print(f"  fleet:    {job.fleet}")

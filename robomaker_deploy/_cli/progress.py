@@ -1,6 +1,6 @@
 """Showing a deployment as it happens: live per-robot bars on a terminal, plain lines elsewhere.
 
-The renderers only draw the :class:`DeploymentJob` snapshots they are handed
+The renderers only draw the :class:`DescribedDeploymentJob` snapshots they are handed
 (``watch_deployment_job`` yields them); they never call the service. On a
 terminal every robot gets a bar (its step, percent done and time remaining,
 as the service reports them); when output goes to a file or a pipe, one line
@@ -20,7 +20,7 @@ from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
 
-from .. import DeploymentJob, DeploymentStatus, RobotDeployment, RobotStatus
+from .. import DeploymentStatus, DescribedDeploymentJob, RobotDeployment, RobotStatus
 from .output import blank, detail, percent, robot_label, text
 
 __all__ = ["LiveProgress", "PlainProgress", "ProgressRenderer", "final_line", "renderer", "summary_table"]
@@ -40,14 +40,14 @@ def _style(status: object) -> str:
     return _STATUS_STYLE.get(status, "") if isinstance(status, (RobotStatus, DeploymentStatus)) else ""
 
 
-def _robots_line(job: DeploymentJob) -> str:
-    robots = job.robot_deployment_summary or ()
-    done = sum(1 for r in robots if r.status is not None and r.status.is_terminal)
+def _robots_line(job: DescribedDeploymentJob) -> str:
+    robots = job.robot_deployment_summary
+    done = sum(1 for r in robots if r.status.is_terminal)
     failed = sum(1 for r in robots if r.status in (RobotStatus.FAILED, RobotStatus.NO_RESPONSE))
     return f"{done}/{len(robots)} robots done" + (f", {failed} failed" if failed else "")
 
 
-def _job_line(job: DeploymentJob) -> str:
+def _job_line(job: DescribedDeploymentJob) -> str:
     return f"job {job.status.value}: {_robots_line(job)}"
 
 
@@ -60,7 +60,7 @@ class ProgressRenderer(Protocol):
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None: ...
 
-    def update(self, job: DeploymentJob) -> None:
+    def update(self, job: DescribedDeploymentJob) -> None:
         """Show ``job``, the latest snapshot."""
 
 
@@ -107,9 +107,9 @@ class LiveProgress:
     ) -> None:
         self._progress.__exit__(exc_type, exc, tb)
 
-    def update(self, job: DeploymentJob) -> None:
-        robots = job.robot_deployment_summary or ()
-        done = sum(1 for r in robots if r.status is not None and r.status.is_terminal)
+    def update(self, job: DescribedDeploymentJob) -> None:
+        robots = job.robot_deployment_summary
+        done = sum(1 for r in robots if r.status.is_terminal)
         total = max(1, len(robots))
         status, summary = job.status.value, _robots_line(job)
         if self._job_task is None:
@@ -117,16 +117,14 @@ class LiveProgress:
         completed = total if job.status.is_terminal else done
         self._progress.update(self._job_task, total=total, completed=completed, status=status, step=summary)
         for robot in robots:
-            if robot.arn is not None:
-                self._update_robot(robot)
+            self._update_robot(robot)
         # Draw every snapshot, even those that arrive between two timed refreshes.
         self._progress.refresh()
 
     def _update_robot(self, robot: RobotDeployment) -> None:
-        assert robot.arn is not None
         progress = detail(robot)
         done, eta = progress.percent_done, progress.estimated_time_remaining_seconds
-        finished = robot.status is not None and robot.status.is_terminal
+        finished = robot.status.is_terminal
         if finished:
             total: float | None = 100.0
             completed = 100.0
@@ -172,7 +170,7 @@ class PlainProgress:
         now = datetime.now(timezone.utc).strftime("%H:%M:%S")
         self._console.print(f"{now} {text}", highlight=False, markup=False, soft_wrap=True)
 
-    def update(self, job: DeploymentJob) -> None:
+    def update(self, job: DescribedDeploymentJob) -> None:
         # The job's line comes first, except its final one: that sums up the robots' lines before it.
         announce = job.status != self._job_status
         self._job_status = job.status
@@ -182,10 +180,8 @@ class PlainProgress:
         if announce and job.status.is_terminal:
             self._print(_job_line(job))
 
-    def _update_robots(self, job: DeploymentJob) -> None:
-        for robot in job.robot_deployment_summary or ():
-            if robot.arn is None:
-                continue
+    def _update_robots(self, job: DescribedDeploymentJob) -> None:
+        for robot in job.robot_deployment_summary:
             step = detail(robot).current_progress
             state = (text(robot.status), text(step))
             if self._seen.get(robot.arn) == state:
@@ -207,7 +203,7 @@ def renderer(console: Console, names: Mapping[str, str] | None = None) -> LivePr
 
 
 def summary_table(
-    job: DeploymentJob,
+    job: DescribedDeploymentJob,
     names: Mapping[str, str] | None = None,
     extra: Mapping[str, Mapping[str, str]] | None = None,
 ) -> Table:
@@ -222,10 +218,10 @@ def summary_table(
     table.add_column("status")
     table.add_column("failure code")
     table.add_column("what it means")
-    for robot in job.robot_deployment_summary or ():
+    for robot in job.robot_deployment_summary:
         code = robot.failure_code
         cells = [robot_label(robot.arn, names)]
-        cells += [column.get(robot.arn or "", "") for column in (extra or {}).values()]
+        cells += [column.get(robot.arn, "") for column in (extra or {}).values()]
         table.add_row(
             *cells,
             Text(text(robot.status), style=_style(robot.status)),
@@ -235,7 +231,7 @@ def summary_table(
     return table
 
 
-def final_line(job: DeploymentJob) -> Text:
+def final_line(job: DescribedDeploymentJob) -> Text:
     """The job's final status, with its failure code and reason when it failed."""
     line = Text("Job ")
     line.append(job.status.value, style=_style(job.status))

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from .. import Fleet, Robot, RobotStatus
-from .options import Settings, canonical, choice, command, starting_token_option
+from .options import Paging, Settings, canonical, choice, command, one_filter, starting_token_option
 from .output import Columns, show_listing, text
+
+if TYPE_CHECKING:
+    from .. import DeploymentClient, Pager
 
 __all__ = ["COMMANDS"]
 
@@ -57,12 +62,16 @@ def robots(
     starting_token: str | None,
 ) -> None:
     """List robots, with their architecture, status and last deployment."""
-    robot_status = canonical(RobotStatus, status) if status is not None else None
-    page = settings.page(
-        lambda client: client.list_robots(
-            fleet_name=fleet_name, status=robot_status, max_items=max_items, starting_token=starting_token
-        )
-    )
+    one_filter(status, fleet_name)
+    robot_status = RobotStatus(canonical(RobotStatus, status)) if status is not None else None
+
+    def listing(client: DeploymentClient) -> Pager[Robot]:
+        paging = Paging(max_items=max_items, starting_token=starting_token)
+        if fleet_name is not None:
+            return client.list_robots(fleet_name=fleet_name, **paging)
+        return client.list_robots(status=robot_status, **paging)
+
+    page = settings.page(listing)
     show_listing(settings, "robots", page, _ROBOT_COLUMNS)
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Literal
 
-from .._converter import unstructure
 from .._models import (
     Environment,
     RobotApplication,
@@ -13,7 +13,7 @@ from .._models import (
     SourceConfig,
 )
 from .._pagination import Pager
-from .calls import Operations, arn_of, filtered, to_model
+from .calls import Operations, arn_of, filtered, to_model, wire_list, wire_of
 
 __all__ = ["ApplicationOperations"]
 
@@ -33,10 +33,10 @@ class ApplicationOperations(Operations):
         """Create a robot application (its ``$LATEST``); deploy a numbered version of it."""
         params = {
             "name": name,
-            "sources": unstructure(list(sources)),
-            "robotSoftwareSuite": unstructure(robot_software_suite),
+            "sources": wire_list("sources", sources, SourceConfig),
+            "robotSoftwareSuite": wire_of("robot_software_suite", robot_software_suite, RobotSoftwareSuite),
             "tags": dict(tags) if tags is not None else None,
-            "environment": unstructure(environment),
+            "environment": wire_of("environment", environment, Environment),
         }
         return await self._calls.structured("CreateRobotApplication", params, RobotApplication)
 
@@ -80,7 +80,7 @@ class ApplicationOperations(Operations):
         self,
         *,
         name: str | None = None,
-        version_qualifier: str | None = None,
+        version_qualifier: Literal["ALL"] | None = None,
         page_size: int | None = None,
         max_items: int | None = None,
         starting_token: str | None = None,

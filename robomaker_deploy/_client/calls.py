@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 
 import orjson
 
-from .._converter import structure
+from .._converter import structure, unstructure
 from .._errors import MalformedResponseError, ValidationError
 from .._models import DeploymentJob, Fleet, Robot, RobotApplication
 from .._pagination import Page, Pager, PageSource, Spawn
@@ -34,8 +34,11 @@ __all__ = [
     "arn_of",
     "check",
     "filtered",
+    "one_filter",
     "request_token",
     "to_model",
+    "wire_list",
+    "wire_of",
 ]
 
 T = TypeVar("T")
@@ -71,6 +74,39 @@ def request_token(given: str | None) -> str:
     # Only an omitted token is generated: an empty one is invalid input, and silently replacing it
     # would turn the caller's idempotent retries into new jobs.
     return str(uuid.uuid4()) if given is None else given
+
+
+def wire_of(argument: str, value: object, cls: type[Any]) -> Any:
+    """A model argument in its wire form; anything but a ``cls`` (a plain dict, say) is refused.
+
+    A dict with the wire's camelCase keys would otherwise go out as it is,
+    bypassing the model's own checks; its contents are not shown (they may
+    hold launch-config secrets).
+    """
+    if value is None:
+        return None
+    if not isinstance(value, cls):
+        raise ValidationError(
+            argument,
+            f"<a {type(value).__name__}>",
+            f"must be a {cls.__name__} (build one with {cls.__name__}(...); a dict is not accepted)",
+        )
+    return unstructure(value)
+
+
+def wire_list(argument: str, values: Sequence[object], cls: type[Any]) -> list[Any]:
+    """A sequence of model arguments in wire form, each checked as :func:`wire_of` does."""
+    if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
+        raise ValidationError(argument, f"<a {type(values).__name__}>", f"must be a list of {cls.__name__}")
+    return [wire_of(f"{argument}[{index}]", value, cls) for index, value in enumerate(values)]
+
+
+def one_filter(status: object, fleet_name: str | None) -> None:
+    """Refuse a listing filtered on both: the service takes one filter per request."""
+    if fleet_name is not None and status is not None:
+        raise ValidationError(
+            "status", repr(status), "cannot be combined with fleet_name: the service takes one filter"
+        )
 
 
 def filtered(name: str, value: str | None, argument: str, **params: Any) -> Request:

@@ -9,33 +9,38 @@ and closing it, its background tasks, and the waiters, which live in
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Coroutine
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypeGuard
+from typing import TYPE_CHECKING, Any
 
 import anyio
 
-from .. import _waiting
 from .._background import BackgroundTasks
-from .._config import DEFAULT_TIMEOUT, ClientConfig
+from .._config import ClientConfig
 from .._errors import client_not_open
 from .._logging import install_redaction
-from .._models import DeploymentJob, Fleet
 from .._transport import Transport
-from .._waiting import DeploymentWatch, WaitClock, Waiters, WaitPolicy
+from .._waiting import Waiters
 from .applications import ApplicationOperations
 from .calls import Calls
 from .fleets import FleetOperations
 from .jobs import JobOperations
+from .waiting import WaitOperations
 
 if TYPE_CHECKING:
     from aiobotocore.config import AioConfig
     from aiobotocore.session import AioSession
 
+    # Imported on first use: most programs never roll out, and import time counts.
+    from .._rollout.engine import Gate
+    from .._rollout.handle import Rollout
+    from .._rollout.plan import RolloutPlan
+
 __all__ = ["DeploymentClient"]
 
 
-class DeploymentClient(JobOperations, FleetOperations, ApplicationOperations):
+class DeploymentClient(JobOperations, FleetOperations, ApplicationOperations, WaitOperations):
     """An async client for RoboMaker deployments: fleets, robots, applications and deployment jobs.
 
     Use it as an async context manager; it owns one connection pool::
@@ -130,117 +135,38 @@ class DeploymentClient(JobOperations, FleetOperations, ApplicationOperations):
             self._waiters = Waiters(self)
         return self._waiters
 
-    async def wait_for_deployment_job(
+    # -- rollouts (see _rollout) --------------------------------------------------------------------
+
+    def rollout(
         self,
-        job: str | DeploymentJob,
+        plan: RolloutPlan,
         *,
-        timeout: float | None = DEFAULT_TIMEOUT,  # noqa: ASYNC109 - a duration the waiter manages
+        checkpoint: str | os.PathLike[str] | None = None,
+        gate: Gate | None = None,
         min_delay: float | None = None,
         max_delay: float | None = None,
-        clock: WaitClock | None = None,
-    ) -> DeploymentJob:
-        """Wait until the job is Succeeded, Failed or Canceled and return it, robot summaries included.
+    ) -> Rollout:
+        """Roll ``plan`` out stage by stage: iterate the returned :class:`Rollout`, or await its ``result()``.
 
-        Polls at once, then after delays growing exponentially from
-        ``min_delay`` to ``max_delay`` seconds with jitter (see
-        :class:`WaitPolicy`); either left ``None`` is the client's
-        (``ClientConfig.wait_min_delay`` and ``wait_max_delay``, moved to
-        meet the other if that one is given and they would cross).
-        ``timeout`` (seconds, ``None`` for no limit) bounds the whole wait:
-        a poll still in flight at the deadline is cancelled and
-        :class:`WaiterTimeoutError` carries the last job seen.
-        Throttling, 5xx and connection errors cost a poll, not the wait;
-        :class:`ResourceNotFoundError` (no such job, or expired) ends it at
-        once. Concurrent waiters on this client share their calls: one
-        describe in flight per job, and one shared ListDeploymentJobs pass
-        over the active statuses when many jobs are waited on. ``clock``
-        injects time, sleep and jitter (tests).
+        Before anything changes, the plan is checked against the service
+        (every problem listed in one :class:`ValidationError`) and each
+        fleet's current version is recorded. Each stage then deploys to its
+        fleet, watched robot by robot (the plan's early-abort rule cancels
+        the job when too many of its first robots fail), retries robots whose
+        failures are transient, bakes, and asks ``gate`` (an async callable
+        given the stage's report; ``False`` stops the rollout). A stopped
+        rollout deploys each changed fleet's previous version back, newest
+        stage first, if the plan says so. With ``checkpoint`` (a file path),
+        the rollout's state is written there before every call that changes
+        something: started again with the same file after a crash, it
+        finishes as if nothing had happened. ``min_delay`` and ``max_delay``
+        pace the watching of each stage (``None``: the client's, see
+        :meth:`wait_for_deployment_job`). See the Rollouts guide.
         """
-        policy = self._wait_policy(timeout, min_delay, max_delay, clock)
-        return await _waiting.wait_job(self._waiter_hub(), job, policy)
+        from .._rollout.engine import Runner
+        from .._rollout.handle import Rollout
 
-    async def wait_until_deployment_succeeded(
-        self,
-        job: str | DeploymentJob,
-        *,
-        timeout: float | None = DEFAULT_TIMEOUT,  # noqa: ASYNC109 - a duration the waiter manages
-        min_delay: float | None = None,
-        max_delay: float | None = None,
-        clock: WaitClock | None = None,
-    ) -> DeploymentJob:
-        """Wait as :meth:`wait_for_deployment_job` does; return the job if it Succeeded.
-
-        A job that ended Failed or Canceled raises
-        :class:`DeploymentFailedError`, which carries the final job, its
-        :class:`FailureCode` (description, category, retryability) and the
-        robots that failed with their own codes and reasons.
-        """
-        policy = self._wait_policy(timeout, min_delay, max_delay, clock)
-        return await _waiting.wait_job_succeeded(self._waiter_hub(), job, policy)
-
-    def watch_deployment_job(
-        self,
-        job: str | DeploymentJob,
-        *,
-        timeout: float | None = DEFAULT_TIMEOUT,
-        min_delay: float | None = None,
-        max_delay: float | None = None,
-        clock: WaitClock | None = None,
-    ) -> DeploymentWatch:
-        """Yield the job each time its status or any robot's progress changes, until it ends.
-
-        ``async for job in client.watch_deployment_job(arn): ...`` sees the
-        first snapshot at once, then one per change of status or of a
-        robot's status, step, percent done or time remaining, and last the
-        terminal snapshot (robot summaries included), after which the
-        iteration ends. Every snapshot comes from DescribeDeploymentJob
-        (shared with other waiters on the same job). Timing, timeout and
-        errors as in :meth:`wait_for_deployment_job`. Leaving the loop early
-        is fine; ``contextlib.aclosing`` releases the watch at once.
-        """
-        policy = self._wait_policy(timeout, min_delay, max_delay, clock)
-        return _waiting.watch_job(self._waiter_hub(), job, policy, detail=True)
-
-    async def wait_for_fleet_in_sync(
-        self,
-        fleet: str | Fleet,
-        *,
-        timeout: float | None = DEFAULT_TIMEOUT,  # noqa: ASYNC109 - a duration the waiter manages
-        min_delay: float | None = None,
-        max_delay: float | None = None,
-        clock: WaitClock | None = None,
-    ) -> Fleet:
-        """Wait until every robot of the fleet is InSync and return the fleet, robots included.
-
-        If the fleet's last deployment ended Failed or Canceled while robots
-        are not in sync, nothing brings them there short of a new deployment,
-        so :class:`DeploymentFailedError` is raised for that job at once.
-        Timing, timeout and errors as in :meth:`wait_for_deployment_job`.
-        """
-        policy = self._wait_policy(timeout, min_delay, max_delay, clock)
-        return await _waiting.wait_fleet_in_sync(self._waiter_hub(), fleet, policy)
-
-    def _wait_policy(
-        self, timeout: float | None, min_delay: float | None, max_delay: float | None, clock: WaitClock | None
-    ) -> WaitPolicy:
-        # The client's delays, but never crossing one the caller gave (which WaitPolicy checks).
-        if min_delay is None:
-            min_delay = _clamp(self._config.wait_min_delay, high=max_delay)
-        if max_delay is None:
-            max_delay = _clamp(self._config.wait_max_delay, low=min_delay)
-        return WaitPolicy(
-            timeout=timeout, min_delay=min_delay, max_delay=max_delay, clock=clock or WaitClock()
+        runner = Runner(
+            self, plan, checkpoint=checkpoint, gate=gate, min_delay=min_delay, max_delay=max_delay
         )
-
-
-def _clamp(value: float, *, low: float | None = None, high: float | None = None) -> float:
-    """``value``, moved up to ``low`` or down to ``high`` (each ignored unless a positive number)."""
-    if _positive(low) and low > value:
-        return float(low)
-    if _positive(high) and high < value:
-        return float(high)
-    return value
-
-
-def _positive(value: object) -> TypeGuard[float]:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0
+        return Rollout(runner)

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import overload
 
-from .._converter import unstructure
-from .._enums import Architecture, RobotStatus
-from .._errors import ValidationError
+from .._enums import Architecture, ArchitectureValue, RobotStatus, RobotStatusValue, member_of
 from .._models import Fleet, Robot, RobotRegistration
 from .._pagination import Pager
-from .calls import Operations, arn_of, filtered
+from .calls import Operations, arn_of, filtered, one_filter, to_model
 
 __all__ = ["FleetOperations"]
 
@@ -57,18 +56,23 @@ class FleetOperations(Operations):
         self,
         *,
         name: str,
-        architecture: Architecture | str,
+        architecture: Architecture | ArchitectureValue,
         greengrass_group_id: str,
         tags: Mapping[str, str] | None = None,
     ) -> Robot:
-        """Create a robot backed by a Greengrass group."""
+        """Create a robot backed by a Greengrass group.
+
+        The robot comes back ``Available`` (registered to no fleet): CreateRobot
+        does not return a status, and a robot is Available until it joins one.
+        """
         params = {
             "name": name,
-            "architecture": unstructure(architecture),
+            "architecture": member_of(Architecture, architecture, "architecture").value,
             "greengrassGroupId": greengrass_group_id,
             "tags": dict(tags) if tags is not None else None,
         }
-        return await self._calls.structured("CreateRobot", params, Robot)
+        data = await self._calls.call("CreateRobot", params)
+        return to_model("CreateRobot", {"status": RobotStatus.AVAILABLE.value, **data}, Robot)
 
     async def describe_robot(self, robot: str | Robot) -> Robot:
         """The robot, with its fleet and last deployment."""
@@ -88,26 +92,45 @@ class FleetOperations(Operations):
         params = {"fleet": arn_of(fleet), "robot": arn_of(robot)}
         return await self._calls.structured("DeregisterRobot", params, RobotRegistration)
 
+    # The service takes one filter per request: status or fleet name, never both (a type error too).
+    @overload
+    def list_robots(
+        self,
+        *,
+        fleet_name: str,
+        status: None = None,
+        page_size: int | None = None,
+        max_items: int | None = None,
+        starting_token: str | None = None,
+        prefetch: int = 1,
+    ) -> Pager[Robot]: ...
+
+    @overload
+    def list_robots(
+        self,
+        *,
+        fleet_name: None = None,
+        status: RobotStatus | RobotStatusValue | None = None,
+        page_size: int | None = None,
+        max_items: int | None = None,
+        starting_token: str | None = None,
+        prefetch: int = 1,
+    ) -> Pager[Robot]: ...
+
     def list_robots(
         self,
         *,
         fleet_name: str | None = None,
-        status: RobotStatus | str | None = None,
+        status: RobotStatus | RobotStatusValue | None = None,
         page_size: int | None = None,
         max_items: int | None = None,
         starting_token: str | None = None,
         prefetch: int = 1,
     ) -> Pager[Robot]:
         """Robots, optionally of one fleet or in one status (not both), as an async iterator."""
-        if fleet_name is not None and status is not None:
-            raise ValidationError(
-                "status", repr(status), "cannot be combined with fleet_name: the service takes one filter"
-            )
-        if status is not None and not RobotStatus(status).is_known:
-            known = ", ".join(m.value for m in RobotStatus)
-            raise ValidationError("status", repr(status), f"must be a RobotStatus ({known})")
+        one_filter(status, fleet_name)
         request = (
-            filtered("status", RobotStatus(status).value, "status")
+            filtered("status", member_of(RobotStatus, status, "status").value, "status")
             if status is not None
             else filtered("fleetName", fleet_name, "fleet_name")
         )

@@ -3,33 +3,38 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
+from typing import overload
 
-from .._converter import unstructure
-from .._enums import DeploymentStatus
+from .._enums import DeploymentStatus, DeploymentStatusValue, member_of
 from .._errors import ValidationError
-from .._models import DeploymentApplicationConfig, DeploymentConfig, DeploymentJob, Fleet
+from .._models import (
+    DeploymentApplicationConfig,
+    DeploymentConfig,
+    DeploymentJob,
+    DescribedDeploymentJob,
+    Fleet,
+)
 from .._pagination import Pager
-from .calls import Operations, arn_of, filtered, request_token
+from .calls import Operations, arn_of, filtered, one_filter, request_token, wire_list, wire_of
 
 __all__ = ["JobOperations"]
 
 
-def _status_values(
-    status: DeploymentStatus | str | Collection[DeploymentStatus | str] | None,
-) -> list[str | None]:
+Statuses = DeploymentStatus | DeploymentStatusValue | Collection[DeploymentStatus | DeploymentStatusValue]
+"""One deployment status, or several (as members or wire strings)."""
+
+
+def _status_values(status: Statuses | None) -> list[str | None]:
     if status is None:
         return [None]
-    given = [status] if isinstance(status, str) else list(status)
+    given: list[object] = [status] if isinstance(status, str) else list(status)
     if not given:
         raise ValidationError("status", repr(status), "must name at least one DeploymentStatus, or be None")
     values: list[str | None] = []
     for item in given:
-        member = DeploymentStatus(item) if isinstance(item, str) else item
-        if not isinstance(member, DeploymentStatus) or not member.is_known:
-            known = ", ".join(m.value for m in DeploymentStatus)
-            raise ValidationError("status", repr(item), f"must be a DeploymentStatus ({known})")
-        if member.value not in values:
-            values.append(member.value)
+        value = member_of(DeploymentStatus, item, "status").value
+        if value not in values:
+            values.append(value)
     return values
 
 
@@ -55,8 +60,10 @@ class JobOperations(Operations):
             "CreateDeploymentJob",
             {
                 "fleet": arn_of(fleet),
-                "deploymentApplicationConfigs": unstructure(list(application_configs)),
-                "deploymentConfig": unstructure(deployment_config),
+                "deploymentApplicationConfigs": wire_list(
+                    "application_configs", application_configs, DeploymentApplicationConfig
+                ),
+                "deploymentConfig": wire_of("deployment_config", deployment_config, DeploymentConfig),
                 "tags": dict(tags) if tags is not None else None,
                 "clientRequestToken": request_token(client_request_token),
             },
@@ -64,9 +71,11 @@ class JobOperations(Operations):
             {("deploymentApplicationConfigs",): "application_configs"},
         )
 
-    async def describe_deployment_job(self, job: str | DeploymentJob) -> DeploymentJob:
+    async def describe_deployment_job(self, job: str | DeploymentJob) -> DescribedDeploymentJob:
         """The job as it is now, with every robot's status and progress."""
-        return await self._calls.structured("DescribeDeploymentJob", {"job": arn_of(job)}, DeploymentJob)
+        return await self._calls.structured(
+            "DescribeDeploymentJob", {"job": arn_of(job)}, DescribedDeploymentJob
+        )
 
     async def sync_deployment_job(
         self, *, fleet: str | Fleet, client_request_token: str | None = None
@@ -82,10 +91,35 @@ class JobOperations(Operations):
         """Cancel a job that has not finished; robots not yet deployed are left as they are."""
         await self._calls.call("CancelDeploymentJob", {"job": arn_of(job)})
 
+    # The service takes one filter per request: status or fleet name, never both (a type error too).
+    @overload
     def list_deployment_jobs(
         self,
         *,
-        status: DeploymentStatus | str | Collection[DeploymentStatus | str] | None = None,
+        status: Statuses | None = None,
+        fleet_name: None = None,
+        page_size: int | None = None,
+        max_items: int | None = None,
+        starting_token: str | None = None,
+        prefetch: int = 1,
+    ) -> Pager[DeploymentJob]: ...
+
+    @overload
+    def list_deployment_jobs(
+        self,
+        *,
+        status: None = None,
+        fleet_name: str,
+        page_size: int | None = None,
+        max_items: int | None = None,
+        starting_token: str | None = None,
+        prefetch: int = 1,
+    ) -> Pager[DeploymentJob]: ...
+
+    def list_deployment_jobs(
+        self,
+        *,
+        status: Statuses | None = None,
         fleet_name: str | None = None,
         page_size: int | None = None,
         max_items: int | None = None,
@@ -99,10 +133,7 @@ class JobOperations(Operations):
         merged, every job once. ``fleet_name`` and ``status`` cannot be
         combined (the service takes a single filter).
         """
-        if fleet_name is not None and status is not None:
-            raise ValidationError(
-                "status", repr(status), "cannot be combined with fleet_name: the service takes one filter"
-            )
+        one_filter(status, fleet_name)
         requests = [
             filtered("status", value, "status") if value else filtered("fleetName", fleet_name, "fleet_name")
             for value in _status_values(status)

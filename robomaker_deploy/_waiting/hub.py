@@ -32,7 +32,7 @@ import anyio
 import attrs
 
 from .._enums import DeploymentStatus
-from .._models import DeploymentJob, Fleet
+from .._models import DeploymentJob, DescribedDeploymentJob, Fleet
 from .._pagination import Pager
 from .flights import Flights
 from .passes import Passes
@@ -44,9 +44,11 @@ __all__ = ["Subscription", "WaiterStats", "Waiters"]
 class _Client(Protocol):
     """What the hub needs of a :class:`DeploymentClient`."""
 
-    async def describe_deployment_job(self, job: str | DeploymentJob) -> DeploymentJob: ...
+    async def describe_deployment_job(self, job: str | DeploymentJob) -> DescribedDeploymentJob: ...
 
     async def describe_fleet(self, fleet: str | Fleet) -> Fleet: ...
+
+    async def cancel_deployment_job(self, job: str | DeploymentJob) -> None: ...
 
     def list_deployment_jobs(
         self, *, status: tuple[DeploymentStatus, ...], page_size: int, prefetch: int
@@ -106,6 +108,10 @@ class Subscription:
         """One poll of the job: a describe, or the next shared listing pass."""
         return await self._hub._observe(self, min_delay)
 
+    async def describe(self) -> DescribedDeploymentJob:
+        """One poll of the job that needs its robots: always a (shared) describe."""
+        return await self._hub._describe_for(self)
+
     async def nap(self, clock: WaitClock, seconds: float) -> None:
         """Sleep between polls, but wake as soon as a pass sees the job out of the active set."""
         self.wake = anyio.Event()
@@ -128,6 +134,7 @@ class Waiters:
     """The waiters of one client, and the calls they share (see the module docs)."""
 
     def __init__(self, client: _Client, *, list_threshold: int = 8) -> None:
+        self._client = client
         self.list_threshold = list_threshold
         """Distinct jobs waited on from which their polls go through shared listings."""
         self._jobs = Flights(client.describe_deployment_job, client._spawn)
@@ -135,7 +142,7 @@ class Waiters:
         self._passes = Passes(
             client, client._spawn, next_seq=self._next_seq, oldest=self._oldest, walked=self._wake_gone
         )
-        self._ended: dict[str, DeploymentJob] = {}
+        self._ended: dict[str, DescribedDeploymentJob] = {}
         """Terminal jobs (they never change again), kept while someone still waits on them."""
         self._subscriptions: dict[str, list[Subscription]] = {}
         self._light: dict[str, int] = {}
@@ -171,7 +178,7 @@ class Waiters:
         """A waiter on ``arn``; ``detail``: it needs robot progress, so every poll is a describe."""
         return Subscription(self, arn, detail=detail, seq=self._next_seq(), created_at=created_at)
 
-    async def describe_job(self, arn: str) -> DeploymentJob:
+    async def describe_job(self, arn: str) -> DescribedDeploymentJob:
         """The job now, shared with any describe of it in flight (a job seen ending is not asked again)."""
         ended = self._ended.get(arn)
         if ended is not None:
@@ -185,6 +192,10 @@ class Waiters:
     async def describe_fleet(self, arn: str) -> Fleet:
         """The fleet now, shared with any describe of it in flight."""
         return await self._fleets.get(arn)
+
+    async def cancel_job(self, arn: str) -> None:
+        """Cancel the job (a wait whose exit policy says so is leaving it unfinished)."""
+        await self._client.cancel_deployment_job(arn)
 
     # -- what subscriptions call ----------------------------------------------------------------------
 
@@ -217,11 +228,15 @@ class Waiters:
         # Listing pays when a pass costs fewer calls than describing the jobs would.
         return jobs >= self.list_threshold and jobs >= 2 * self._passes.cost
 
-    async def _observe(self, subscription: Subscription, min_delay: float) -> DeploymentJob:
+    async def _describe_for(self, subscription: Subscription) -> DescribedDeploymentJob:
         self._polls += 1
+        subscription.gone = False
+        return await self.describe_job(subscription.arn)
+
+    async def _observe(self, subscription: Subscription, min_delay: float) -> DeploymentJob:
         if subscription.detail or subscription.gone or not self._listing():
-            subscription.gone = False
-            return await self.describe_job(subscription.arn)
+            return await self._describe_for(subscription)
+        self._polls += 1
         active = await self._passes.next(min_delay)
         listed = active.get(subscription.arn)
         if listed is not None:

@@ -12,27 +12,36 @@ hub -> client call, and back up the same way.
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
 from contextlib import aclosing
+from datetime import datetime, timedelta, timezone
 from functools import partial
 from typing import Any, TypeVar
 
 import anyio
+import attrs
 
 from .._enums import DeploymentStatus, RobotStatus
-from .._errors import DeploymentFailedError, RoboMakerError, WaiterTimeoutError
-from .._models import DeploymentJob, Fleet, RobotDeployment
+from .._errors import DeploymentFailedError, RoboMakerError, ValidationError, WaiterTimeoutError
+from .._models import DeploymentJob, DescribedDeploymentJob, Fleet, RobotDeployment
+from .checkpoint import WaitCheckpoint
+from .events import JobState, state_of
 from .hub import Subscription, Waiters
+from .outcome import DeploymentOutcome
 from .policy import WaitPolicy
 
 __all__ = ["DeploymentWatch", "Poll", "wait_fleet_in_sync", "wait_job", "wait_job_succeeded", "watch_job"]
 
 log = logging.getLogger("robomaker_deploy.waiters")
 
-S = TypeVar("S", DeploymentJob, Fleet)
+S = TypeVar("S", bound=DeploymentJob | Fleet)
+J = TypeVar("J", bound=DeploymentJob)
 
 _GAVE_UP = (DeploymentStatus.FAILED, DeploymentStatus.CANCELED)
 _UNSEEN: Any = object()
+#: How long a wait leaving an unfinished job with ``on_exit="cancel"`` tries to cancel it.
+CANCEL_TIMEOUT = 10.0
 
 
 class Poll(AsyncIterator[S]):
@@ -51,8 +60,10 @@ class Poll(AsyncIterator[S]):
         key: Callable[[S], Hashable],
         finished: Callable[[S], bool],
         policy: WaitPolicy,
-        initial: S | None = None,
+        given: DeploymentJob | Fleet | None = None,
         sleep: Callable[[float], Awaitable[None]] | None = None,
+        polls: int = 0,
+        elapsed: float = 0.0,
     ) -> None:
         self._what = what
         self._fetch: Callable[[], Awaitable[S]] = fetch
@@ -64,9 +75,12 @@ class Poll(AsyncIterator[S]):
         self._start = clock.now()
         self._real_deadline = None if policy.timeout is None else anyio.current_time() + policy.timeout
         self._deadline = None if policy.timeout is None else self._start + policy.timeout
-        self.last: S | None = initial
+        self._given = given
+        """What the caller passed (if a model): the timeout reports it when no poll succeeded."""
+        self.last: S | None = None
         self._seen: Hashable = _UNSEEN
-        self._polls = 0
+        self._polls = polls
+        self._elapsed_before = elapsed
         self._slowest = 0.0
         self._final = False
         self._pause_first = False  # the previous __anext__ returned a snapshot: wait before polling again
@@ -75,15 +89,24 @@ class Poll(AsyncIterator[S]):
     def __aiter__(self) -> Poll[S]:
         return self
 
+    @property
+    def polls(self) -> int:
+        """Polls made so far (those before a resume included)."""
+        return self._polls
+
+    @property
+    def elapsed(self) -> float:
+        """Seconds waited so far (before a resume included), on the policy's clock."""
+        return self._elapsed_before + self._policy.clock.now() - self._start
+
     async def aclose(self) -> None:
         """Stop: the next ``__anext__`` ends the iteration."""
         self._done = True
 
     def _timed_out(self) -> WaiterTimeoutError:
         self._done = True
-        return WaiterTimeoutError(
-            self._what, last=self.last, elapsed=self._policy.clock.now() - self._start, polls=self._polls
-        )
+        last = self.last if self.last is not None else self._given
+        return WaiterTimeoutError(self._what, last=last, elapsed=self.elapsed, polls=self._polls)
 
     async def __anext__(self) -> S:
         while not self._done:
@@ -143,9 +166,8 @@ def _robot_key(robot: RobotDeployment) -> Hashable:
     )
 
 
-def _job_key(job: DeploymentJob) -> Hashable:
-    robots = job.robot_deployment_summary
-    return (job.status, None if robots is None else tuple(_robot_key(r) for r in robots))
+def _job_key(job: DescribedDeploymentJob) -> Hashable:
+    return (job.status, tuple(_robot_key(r) for r in job.robot_deployment_summary))
 
 
 def _job_status_key(job: DeploymentJob) -> Hashable:
@@ -154,8 +176,8 @@ def _job_status_key(job: DeploymentJob) -> Hashable:
 
 def _job_finished(job: DeploymentJob) -> bool:
     # A terminal snapshot always comes from a describe (a listing only shows active jobs), so it has
-    # the robot summaries; the check guards against a service that ever lists a terminal job.
-    return job.status.is_terminal and job.robot_deployment_summary is not None
+    # the robots; the check guards against a service that ever lists a terminal job.
+    return job.status.is_terminal and isinstance(job, DescribedDeploymentJob)
 
 
 def _fleet_key(fleet: Fleet) -> Hashable:
@@ -170,25 +192,34 @@ def _fleet_in_sync(fleet: Fleet) -> bool:
 # -- the waits the client offers ----------------------------------------------------------------------
 
 
-class DeploymentWatch(AsyncIterator[DeploymentJob]):
-    """The snapshots of a deployment job, as ``watch_deployment_job`` yields them.
+class _Subscribed(AsyncIterator[J]):
+    """A job's loop, subscribed to the hub from its first poll until it ends or is left.
 
-    An async iterator: ``async for job in watch``. Leaving the loop early
-    (``break``, an exception, a cancellation) stops the watch at once or, at
-    the latest, when the watch is dropped; ``aclose()`` (or
-    ``contextlib.aclosing``) stops it explicitly.
+    It applies the policy's exit rule: left unfinished by a cancellation or
+    the deadline, with ``on_exit="cancel"``, it cancels the job before the
+    exception goes on.
     """
 
-    def __init__(self, subscription: Subscription, snapshots: Poll[DeploymentJob]) -> None:
+    def __init__(
+        self,
+        hub: Waiters,
+        subscription: Subscription,
+        snapshots: Poll[J],
+        policy: WaitPolicy,
+        origin: WaitCheckpoint,
+    ) -> None:
+        self._hub = hub
         self._subscription = subscription
         self._snapshots = snapshots
+        self._policy = policy
+        self._origin = origin
         self._started = False
         self._closed = False
 
-    def __aiter__(self) -> DeploymentWatch:
+    def __aiter__(self) -> _Subscribed[J]:
         return self
 
-    async def __anext__(self) -> DeploymentJob:
+    async def __anext__(self) -> J:
         if self._closed:
             raise StopAsyncIteration
         try:
@@ -199,58 +230,172 @@ class DeploymentWatch(AsyncIterator[DeploymentJob]):
                 # knows how many jobs are waited on (and goes through a shared listing if they are many).
                 await anyio.lowlevel.checkpoint()
             snapshot = await self._snapshots.__anext__()
-        except BaseException:
+        except BaseException as exc:
             self._close()
+            if isinstance(exc, (anyio.get_cancelled_exc_class(), WaiterTimeoutError)):
+                await self._exit()
             raise
         self._subscription.created_at = snapshot.created_at
         return snapshot
 
+    @property
+    def last(self) -> J | None:
+        """The last snapshot seen."""
+        return self._snapshots.last
+
+    def outcome(self) -> DeploymentOutcome | None:
+        """How the wait ended, or stands (``None`` before a first snapshot)."""
+        last = self._snapshots.last
+        if last is None:
+            return None
+        return DeploymentOutcome(job=last, polls=self._snapshots.polls, elapsed=self._snapshots.elapsed)
+
+    def _checkpoint(self, state: JobState) -> WaitCheckpoint:
+        return attrs.evolve(self._origin, polls=self._snapshots.polls, state=state)
+
     async def aclose(self) -> None:
-        """Stop watching now."""
+        """Stop now (a cancelled task closing it applies the exit policy)."""
         self._close()
+        # A task being cancelled sees an effective deadline of -inf: the loop is left because of
+        # the cancellation, not by a `break`.
+        if anyio.current_effective_deadline() == -math.inf:
+            await self._exit()
 
     def _close(self) -> None:
         if not self._closed:
             self._closed = True
             self._subscription.close()
 
+    async def _exit(self) -> None:
+        last = self._snapshots.last
+        if self._policy.on_exit != "cancel" or (last is not None and last.status.is_terminal):
+            return
+        arn = self._subscription.arn
+        # Shielded from the cancellation that brought us here, bounded on its own, and never in
+        # the way of the exception that is on its way out.
+        with anyio.CancelScope(shield=True), anyio.move_on_after(CANCEL_TIMEOUT) as scope:
+            try:
+                await self._hub.cancel_job(arn)
+            except Exception as exc:  # reported, not raised: the original exception goes on
+                log.warning("could not cancel deployment job %s on leaving its wait: %s", arn, exc)
+            else:
+                log.info("canceled deployment job %s on leaving its wait (on_exit='cancel')", arn)
+        if scope.cancelled_caught:
+            log.warning("could not cancel deployment job %s within %gs", arn, CANCEL_TIMEOUT)
+
     def __del__(self) -> None:
         self._close()
 
 
-def watch_job(hub: Waiters, job: str | DeploymentJob, policy: WaitPolicy, *, detail: bool) -> DeploymentWatch:
-    """Snapshots of ``job`` until it ends; ``detail``: every robot's progress (else the status only)."""
+class DeploymentWatch(_Subscribed[DescribedDeploymentJob]):
+    """The snapshots of a deployment job, as ``watch_deployment_job`` yields them.
+
+    An async iterator: ``async for job in watch``, each a
+    :class:`DescribedDeploymentJob`. Leaving the loop early (``break``, an
+    exception, a cancellation) stops the watch at once or, at the latest,
+    when the watch is dropped; ``aclose()`` (or ``contextlib.aclosing``)
+    stops it explicitly. :meth:`checkpoint` says where it stands, for
+    ``resume=`` after a restart.
+    """
+
+    def __aiter__(self) -> DeploymentWatch:
+        return self
+
+    def checkpoint(self) -> WaitCheckpoint:
+        """Where the watch stands: pass it as ``resume=`` to continue after a restart."""
+        last = self.last
+        return self._checkpoint(JobState() if last is None else state_of(last))
+
+
+def origin(job: str | DeploymentJob, policy: WaitPolicy, resume: WaitCheckpoint | None) -> WaitCheckpoint:
+    """Where a wait starts: the checkpoint it resumes (for the same job), or now and now + timeout."""
     arn = job if isinstance(job, str) else job.arn
-    subscription = hub.subscribe(
-        arn, detail=detail, created_at=None if isinstance(job, str) else job.created_at
-    )
+    if resume is not None:
+        if resume.job != arn:
+            raise ValidationError("resume", repr(resume.job), f"is a checkpoint of another job, not {arn}")
+        return resume
+    now = datetime.now(timezone.utc)
+    deadline = None if policy.timeout is None else now + timedelta(seconds=policy.timeout)
+    return WaitCheckpoint(job=arn, started_at=now, deadline=deadline, polls=0)
+
+
+def _resumed(policy: WaitPolicy, start: WaitCheckpoint) -> WaitPolicy:
+    """``policy`` with what is left of the original deadline (a resumed wait keeps it)."""
+    if start.polls == 0 and start.deadline is None:
+        return policy
+    left = start.remaining()
+    if left is not None and left <= 0:
+        raise WaiterTimeoutError(
+            f"deployment job {start.job} to end (resumed)",
+            last=None,
+            elapsed=start.elapsed(),
+            polls=start.polls,
+        )
+    return attrs.evolve(policy, timeout=left)
+
+
+def _subscribe(hub: Waiters, job: str | DeploymentJob, *, detail: bool) -> Subscription:
+    arn = job if isinstance(job, str) else job.arn
+    return hub.subscribe(arn, detail=detail, created_at=None if isinstance(job, str) else job.created_at)
+
+
+def watch_job(
+    hub: Waiters, job: str | DeploymentJob, policy: WaitPolicy, resume: WaitCheckpoint | None = None
+) -> DeploymentWatch:
+    """Every robot's progress in ``job``, snapshot by snapshot, until it ends."""
+    start = origin(job, policy, resume)
+    policy = _resumed(policy, start)
+    subscription = _subscribe(hub, job, detail=True)
     snapshots = Poll(
-        what=f"deployment job {arn} to end",
-        fetch=partial(subscription.poll, policy.min_delay),
-        key=_job_key if detail else _job_status_key,
+        what=f"deployment job {subscription.arn} to end",
+        fetch=subscription.describe,
+        key=_job_key,
         finished=_job_finished,
         policy=policy,
-        initial=None if isinstance(job, str) else job,
-        sleep=None if detail else partial(subscription.nap, policy.clock),
+        given=None if isinstance(job, str) else job,
+        polls=start.polls,
+        elapsed=start.elapsed() if resume is not None else 0.0,
     )
-    return DeploymentWatch(subscription, snapshots)
+    return DeploymentWatch(hub, subscription, snapshots, policy, start)
 
 
-async def wait_job(hub: Waiters, job: str | DeploymentJob, policy: WaitPolicy) -> DeploymentJob:
-    """The job once it is Succeeded, Failed or Canceled."""
+async def wait_job(hub: Waiters, job: str | DeploymentJob, policy: WaitPolicy) -> DescribedDeploymentJob:
+    """The job once it is Succeeded, Failed or Canceled (polled through the hub's cheapest calls)."""
+    final = (await _wait(hub, job, policy)).job
+    assert isinstance(final, DescribedDeploymentJob)  # the loop only ends on a described terminal job
+    return final
+
+
+async def _wait(hub: Waiters, job: str | DeploymentJob, policy: WaitPolicy) -> DeploymentOutcome:
+    subscription = _subscribe(hub, job, detail=False)
+    snapshots = Poll(
+        what=f"deployment job {subscription.arn} to end",
+        fetch=partial(subscription.poll, policy.min_delay),
+        key=_job_status_key,
+        finished=_job_finished,
+        policy=policy,
+        given=None if isinstance(job, str) else job,
+        sleep=partial(subscription.nap, policy.clock),
+    )
     last: DeploymentJob | None = None
-    async with aclosing(watch_job(hub, job, policy, detail=False)) as snapshots:
-        async for snapshot in snapshots:
+    polls = _Subscribed(hub, subscription, snapshots, policy, origin(job, policy, None))
+    async with aclosing(polls):
+        async for snapshot in polls:
             last = snapshot
-    assert last is not None  # the loop only ends on a terminal snapshot
-    return last
+    outcome = polls.outcome()
+    assert outcome is not None and last is not None
+    return outcome
 
 
-async def wait_job_succeeded(hub: Waiters, job: str | DeploymentJob, policy: WaitPolicy) -> DeploymentJob:
-    """The job once Succeeded; :class:`DeploymentFailedError` if it ended otherwise."""
-    final = await wait_job(hub, job, policy)
+async def wait_job_succeeded(
+    hub: Waiters, job: str | DeploymentJob, policy: WaitPolicy
+) -> DescribedDeploymentJob:
+    """The job once Succeeded; :class:`DeploymentFailedError` (with the outcome) if it ended otherwise."""
+    outcome = await _wait(hub, job, policy)
+    final = outcome.job
+    assert isinstance(final, DescribedDeploymentJob)  # the loop only ends on a described terminal job
     if final.status is not DeploymentStatus.SUCCEEDED:
-        raise DeploymentFailedError(final)
+        raise DeploymentFailedError(final, outcome=outcome)
     return final
 
 
@@ -263,7 +408,7 @@ async def wait_fleet_in_sync(hub: Waiters, fleet: str | Fleet, policy: WaitPolic
         key=_fleet_key,
         finished=_fleet_in_sync,
         policy=policy,
-        initial=None if isinstance(fleet, str) else fleet,
+        given=None if isinstance(fleet, str) else fleet,
     )
     async with aclosing(snapshots):
         async for snapshot in snapshots:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Awaitable, Callable
+from typing import Literal
 
 import anyio
 import attrs
@@ -17,7 +18,10 @@ import attrs
 from .._config import DEFAULT_MAX_DELAY, DEFAULT_MIN_DELAY, DEFAULT_TIMEOUT
 from .._errors import ValidationError
 
-__all__ = ["WaitClock", "WaitPolicy"]
+__all__ = ["ExitPolicy", "WaitClock", "WaitPolicy"]
+
+ExitPolicy = Literal["detach", "cancel"]
+"""What a wait does to the job when it is left unfinished: ``detach`` (the job goes on) or ``cancel``."""
 
 
 async def _anyio_sleep(seconds: float) -> None:
@@ -76,6 +80,10 @@ class WaitPolicy:
     max_delay: float = DEFAULT_MAX_DELAY
     """The longest delay between polls."""
     clock: WaitClock = attrs.field(factory=WaitClock)
+    on_exit: ExitPolicy = attrs.field(default="detach", validator=attrs.validators.in_(("detach", "cancel")))
+    """When the awaiting task is cancelled or the deadline passes before the job ended: ``detach``
+    leaves the job running; ``cancel`` cancels it (shielded from the cancellation that caused it,
+    bounded by a timeout of its own, never hiding the original exception)."""
 
     def __attrs_post_init__(self) -> None:
         _check_delay("min_delay", self.min_delay)

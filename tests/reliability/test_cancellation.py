@@ -15,7 +15,7 @@ from typing import Any
 import anyio
 import pytest
 
-from robomaker_deploy import DeploymentJob, DeploymentStatus, DeploymentWatch
+from robomaker_deploy import DeploymentStatus, DeploymentWatch, DescribedDeploymentJob
 from robomaker_deploy.emulator import Emulator
 from robomaker_deploy.emulator._seeding import seed_application, seed_fleets, seed_jobs, seed_running_jobs
 from tests.support.leaks import other_tasks, settle
@@ -23,7 +23,7 @@ from tests.support.leaks import other_tasks, settle
 FAST: dict[str, Any] = {"min_delay": 0.02, "max_delay": 0.2, "timeout": 120.0}
 
 
-async def _drain(snapshots: DeploymentWatch) -> DeploymentJob:
+async def _drain(snapshots: DeploymentWatch) -> DescribedDeploymentJob:
     last = None
     async with aclosing(snapshots):
         async for snapshot in snapshots:
@@ -41,7 +41,7 @@ async def _cancel_at_random(
     before = other_tasks()
     async with emu.client() as client:
         arns = seed_running_jobs(emu, app, seed_fleets(emu, jobs, prefix="cancel"), prefix="c")
-        finished: list[tuple[str, DeploymentJob]] = []
+        finished: list[tuple[str, DescribedDeploymentJob]] = []
         cancelled = 0
         listings: list[list[str]] = []
         listings_cancelled = 0

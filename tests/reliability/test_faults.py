@@ -20,6 +20,7 @@ from robomaker_deploy import (
     DeploymentApplicationConfig,
     DeploymentJob,
     DeploymentStatus,
+    DescribedDeploymentJob,
     LaunchConfig,
 )
 from robomaker_deploy.emulator import Emulator
@@ -148,7 +149,7 @@ async def _storm(emu: Emulator, faults: Mapping[str, Any], *, finished: int, run
             jobs = seed_running_jobs(emu, app, fleets, prefix="storm")
             emu.set_faults(**faults, seed=5)
             before = calls(emu)
-            finals: dict[str, DeploymentJob] = {}
+            finals: dict[str, DescribedDeploymentJob] = {}
             listing: list[DeploymentJob] = []
 
             async def wait(arn: str) -> None:

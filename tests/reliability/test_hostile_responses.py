@@ -130,12 +130,17 @@ async def test_missing_optional_extra_and_empty_members(hostile: Hostile) -> Non
     assert job.deployment_application_configs == ()
     assert job.deployment_config is None and job.failure_code is None and job.failure_reason is None
     assert job.tags == {}
-    # A robot with nothing but its ARN, and members the model never had.
-    hostile.server.default = Reply(body=_json(_job(robotDeploymentSummary=[{"arn": "r", "extra": True}])))
+    # A robot with only what the service always sends (its ARN and status), and members the model
+    # never had.
+    robot = {"arn": "r", "status": "Deploying", "extra": True}
+    hostile.server.default = Reply(body=_json(_job(robotDeploymentSummary=[robot])))
     job = await hostile.client.describe_deployment_job(JOB_ARN)
-    assert job.robot_deployment_summary is not None
     assert job.robot_deployment_summary[0].arn == "r"
-    assert job.robot_deployment_summary[0].status is None
+    assert job.robot_deployment_summary[0].progress_detail is None
+    # Without a member the service always sends, the response is not one the service gives.
+    hostile.server.default = Reply(body=_json(_job(robotDeploymentSummary=[{"arn": "r"}])))
+    with pytest.raises(MalformedResponseError, match="status"):
+        await hostile.client.describe_deployment_job(JOB_ARN)
     # Empty listings and an empty tag map.
     hostile.server.default = Reply(
         body=_json({"fleetDetails": [], "robots": [], "deploymentJobs": [], "tags": {}})
@@ -206,10 +211,11 @@ async def test_bodies_of_the_wrong_shape_raise_malformed_response(hostile: Hosti
     hostile.server.default = Reply(body=_json(WRONG_SHAPES[shape]))
     with pytest.raises(MalformedResponseError):
         await hostile.client.describe_deployment_job(JOB_ARN)
-    # The same job inside a listing page.
-    hostile.server.default = Reply(body=_json({"deploymentJobs": [WRONG_SHAPES[shape]]}))
-    with pytest.raises(MalformedResponseError):
-        await hostile.client.list_deployment_jobs().collect()
+    # The same job inside a listing page (where robots are not read: a listed job has none).
+    if shape not in ("wrong-type-list", "wrong-type-robot", "wrong-type-percent"):
+        hostile.server.default = Reply(body=_json({"deploymentJobs": [WRONG_SHAPES[shape]]}))
+        with pytest.raises(MalformedResponseError):
+            await hostile.client.list_deployment_jobs().collect()
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from pathlib import Path
 import anyio
 import pytest
 
-from robomaker_deploy import ClientConfig, DeploymentJob, DeploymentStatus
+from robomaker_deploy import ClientConfig, DeploymentStatus, DescribedDeploymentJob
 from robomaker_deploy.emulator import Emulator
 from robomaker_deploy.emulator._seeding import seed_application, seed_fleets, seed_running_jobs
 from tests.support.leaks import free_port, settle
@@ -50,7 +50,7 @@ async def _restart(tmp_path: Path, count: int) -> dict[str, int]:
         # Few, quick tries: while the emulator is down a poll fails fast and the waiter carries on.
         config = ClientConfig(max_attempts=3, backoff_base=0.01, backoff_cap=0.05)
         async with first.client(config=config) as client:
-            finals: dict[str, DeploymentJob] = {}
+            finals: dict[str, DescribedDeploymentJob] = {}
 
             async def wait(arn: str) -> None:
                 finals[arn] = await client.wait_for_deployment_job(

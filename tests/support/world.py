@@ -115,7 +115,7 @@ async def build_world(
 async def versioned_app(client: DeploymentClient) -> tuple[str, str]:
     """A ROS2 application with an X86_64 bundle, and its first numbered version: ``(arn, version)``."""
     _, version = await make_application(client, name="waiter-app", architectures=[Architecture.X86_64])
-    return version.arn, version.version or "1"
+    return version.arn, version.version
 
 
 async def plain_fleet(client: DeploymentClient, name: str, robots: Sequence[Mapping[str, str]]) -> Fleet:

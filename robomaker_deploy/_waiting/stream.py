@@ -1,0 +1,83 @@
+"""The event stream: a watch turned into typed events, checkpointable after any of them.
+
+``client.deployment_events(job)`` yields the :mod:`events` of each snapshot
+its watch sees, one by one, and ends with :class:`JobEnded`. The state it
+checkpoints is the state after the *delivered* events (each is folded in as
+it is handed out), so a checkpoint saved after handling an event resumes
+right after it: the first poll of the resumed stream is compared with that
+state, and whatever changed meanwhile (or was computed but not delivered
+before a crash) comes out as events.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import AsyncIterator
+from datetime import datetime, timezone
+
+from .checkpoint import WaitCheckpoint
+from .events import DeploymentEvent, JobEnded, JobState, diff
+from .loop import DeploymentWatch
+from .outcome import DeploymentOutcome
+
+__all__ = ["DeploymentEvents"]
+
+
+class DeploymentEvents(AsyncIterator[DeploymentEvent]):
+    """The events of a deployment job, as ``deployment_events`` yields them, until :class:`JobEnded`.
+
+    ``async for event in events`` (``match event:`` on the event classes
+    reads well). :meth:`checkpoint` at any moment says where the stream
+    stands; save it after handling an event and pass it back as
+    ``resume=`` after a restart. Timeout, errors and exit policy are those
+    of the watch underneath (``watch_deployment_job``).
+    """
+
+    def __init__(self, watch: DeploymentWatch, start: WaitCheckpoint) -> None:
+        self._watch = watch
+        self._start = start
+        self._state: JobState = start.state
+        self._pending: deque[DeploymentEvent] = deque()
+        self._outcome: DeploymentOutcome | None = None
+
+    def __aiter__(self) -> DeploymentEvents:
+        return self
+
+    async def __anext__(self) -> DeploymentEvent:
+        while not self._pending:
+            if self._state.ended:
+                await self._watch.aclose()
+                raise StopAsyncIteration
+            snapshot = await self._watch.__anext__()
+            now = datetime.now(timezone.utc)
+            # Nothing is pending, so the state delivered so far is the state to compare with.
+            events = diff(self._state, snapshot, now)
+            if snapshot.status.is_terminal:
+                outcome = self._watch.outcome()
+                assert outcome is not None
+                self._outcome = outcome
+                events.append(JobEnded(observed_at=now, snapshot=snapshot, outcome=outcome))
+            self._pending.extend(events)
+        event = self._pending.popleft()
+        self._state = self._state.apply(event)
+        return event
+
+    def checkpoint(self) -> WaitCheckpoint:
+        """Where the stream stands: the state after the events delivered so far."""
+        polls = self._watch.checkpoint().polls
+        return WaitCheckpoint(
+            job=self._start.job,
+            started_at=self._start.started_at,
+            deadline=self._start.deadline,
+            polls=polls,
+            state=self._state,
+        )
+
+    @property
+    def outcome(self) -> DeploymentOutcome | None:
+        """How the job ended, once :class:`JobEnded` was computed (``None`` before)."""
+        return self._outcome
+
+    async def aclose(self) -> None:
+        """Stop now (a cancelled task closing it applies the exit policy)."""
+        await self._watch.aclose()

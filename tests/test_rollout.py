@@ -1,0 +1,243 @@
+"""Rollouts against the emulator: every policy, every bad plan, and cancellation on asyncio and trio."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import anyio
+import pytest
+import trio
+
+from robomaker_deploy import (
+    AbortRule,
+    Architecture,
+    DeploymentClient,
+    DeploymentConfig,
+    DeploymentStatus,
+    GatePassed,
+    GateRefused,
+    RetryPolicy,
+    RobotDeploymentStep,
+    RolledBack,
+    RolloutFinished,
+    RolloutPlan,
+    Stage,
+    StageAborted,
+    StageReport,
+    StageRetried,
+    ValidationError,
+)
+from robomaker_deploy.emulator import TAG_FAIL_STEP, TAG_FAILURE_CODE, TAG_OFFLINE, Emulator
+from tests.support.world import make_application, make_fleet
+
+FAST: dict[str, Any] = {"min_delay": 0.01, "max_delay": 0.05}
+PRE_LAUNCH = {TAG_FAIL_STEP: RobotDeploymentStep.EXECUTING_PRE_LAUNCH.value}
+#: Fails for a reason a retry may fix (the taxonomy calls GreengrassDeploymentFailed retryable).
+TRANSIENT = {
+    TAG_FAIL_STEP: RobotDeploymentStep.LAUNCHING.value,
+    TAG_FAILURE_CODE: "GreengrassDeploymentFailed",
+}
+
+pytestmark = pytest.mark.robomaker_emulator(speed=300)
+
+
+async def _site(client: DeploymentClient, tags: list[dict[str, str]], *, name: str) -> tuple[str, list[str]]:
+    fleet, robots = await make_fleet(client, name, tags)
+    return fleet.arn, [r.arn for r in robots]
+
+
+async def _version(client: DeploymentClient, name: str = "app") -> tuple[str, str]:
+    _, version = await make_application(client, name=name, architectures=[Architecture.X86_64])
+    return version.arn, version.version
+
+
+def _plan(version: tuple[str, str], fleets: list[str], **policies: Any) -> RolloutPlan:
+    from robomaker_deploy import DeploymentApplicationConfig, LaunchConfig
+
+    config = DeploymentApplicationConfig(
+        application=version[0],
+        application_version=version[1],
+        launch_config=LaunchConfig(package_name="pkg", launch_file="app.launch", pre_launch_file="pre.sh"),
+    )
+    return RolloutPlan(application_configs=[config], stages=[Stage(fleet=f) for f in fleets], **policies)
+
+
+async def _previous_version(client: DeploymentClient, fleets: list[str]) -> tuple[str, str]:
+    """Deploy version 1 everywhere first, so that a rollout of version 2 has something to roll back to."""
+    app = await _version(client, "prev")
+    report = await client.rollout(_plan(app, fleets), **FAST).result()
+    assert report.succeeded
+    return app
+
+
+@pytest.mark.asyncio
+async def test_a_three_stage_rollout_goes_through(client: DeploymentClient, tmp_path: Path) -> None:
+    version = await _version(client)
+    fleets = [(await _site(client, [{}] * n, name=f"s{n}"))[0] for n in (1, 2, 3)]
+    seen_gates: list[str] = []
+
+    async def gate(stage: StageReport) -> bool:
+        seen_gates.append(stage.name)
+        return True
+
+    checkpoint = tmp_path / "rollout.json"
+    rollout = client.rollout(_plan(version, fleets), checkpoint=checkpoint, gate=gate, **FAST)
+    events = [event async for event in rollout]
+    report = await rollout.result()
+    assert isinstance(events[-1], RolloutFinished) and events[-1].report == report
+    assert report.succeeded and report.reason is None
+    assert [s.status for s in report.stages] == ["succeeded"] * 3
+    assert seen_gates == ["s1", "s2", "s3"]
+    assert sum(isinstance(e, GatePassed) for e in events) == 3
+    assert len(report.robots_updated) == 6 and not report.robots_failed
+    document = json.loads(checkpoint.read_text())
+    assert document["schema"] == "robomaker-deploy/rollout/1"
+    assert document["report"]["status"] == "succeeded"
+    # Started again with the same checkpoint, a finished rollout just reports.
+    again = await client.rollout(_plan(version, fleets), checkpoint=checkpoint, **FAST).result()
+    assert again == report
+
+
+@pytest.mark.asyncio
+async def test_a_refused_gate_stops_and_rolls_back_newest_first(client: DeploymentClient) -> None:
+    fleets = [(await _site(client, [{}, {}], name=f"g{i}"))[0] for i in range(3)]
+    before = await _previous_version(client, fleets)
+    version = await _version(client, "next")
+
+    async def gate(stage: StageReport) -> bool:
+        return stage.name != "g1"
+
+    rollout = client.rollout(_plan(version, fleets), gate=gate, **FAST)
+    events = [event async for event in rollout]
+    report = await rollout.result()
+    assert report.status == "stopped" and "gate refused" in (report.reason or "")
+    assert [s.status for s in report.stages] == ["succeeded", "refused", "pending"]
+    assert any(isinstance(e, GateRefused) for e in events)
+    rolled = [e.stage for e in events if isinstance(e, RolledBack)]
+    assert rolled == [1, 0]  # newest stage first; the third was never touched
+    for index in (0, 1):
+        attempt = report.stages[index].rollback
+        assert attempt is not None and attempt.status is DeploymentStatus.SUCCEEDED
+        job = await client.describe_deployment_job(attempt.job or "")
+        assert job.deployment_application_configs[0].application_version == before[1]
+        assert job.deployment_application_configs[0].application == before[0]
+    assert len(report.robots_rolled_back) == 4
+
+
+@pytest.mark.asyncio
+async def test_early_abort_cancels_before_the_service_threshold(client: DeploymentClient) -> None:
+    # Robots deploy one at a time; the first two fail at once, so the rule holds after two.
+    fleet, _ = await _site(client, [PRE_LAUNCH, PRE_LAUNCH, {}, {}, {}, {}], name="abort")
+    version = await _version(client)
+    plan = _plan(version, [fleet], abort=AbortRule(min_finished=2, max_failed_percent=50), rollback=False)
+    plan = attrs_evolve_stage(plan, DeploymentConfig(concurrent_deployment_percentage=10))
+    rollout = client.rollout(plan, **FAST)
+    events = [event async for event in rollout]
+    report = await rollout.result()
+    (aborted,) = [e for e in events if isinstance(e, StageAborted)]
+    assert aborted.finished >= 2 and aborted.failed >= 2
+    assert report.status == "stopped" and report.stages[0].status == "aborted"
+    attempt = report.stages[0].attempts[0]
+    assert attempt.aborted and attempt.status is DeploymentStatus.CANCELED
+
+
+def attrs_evolve_stage(plan: RolloutPlan, config: DeploymentConfig) -> RolloutPlan:
+    import attrs
+
+    return attrs.evolve(plan, stages=[attrs.evolve(s, deployment_config=config) for s in plan.stages])
+
+
+@pytest.mark.asyncio
+async def test_transient_failures_are_retried_and_the_others_never(client: DeploymentClient) -> None:
+    flaky, _ = await _site(client, [{}, TRANSIENT], name="flaky")
+    broken, _ = await _site(client, [{}, PRE_LAUNCH], name="broken")
+    version = await _version(client)
+    retry = RetryPolicy(attempts=2, backoff=0.01)
+    report = await client.rollout(_plan(version, [flaky], retry=retry, rollback=False), **FAST).result()
+    # The tag fails the robot every time: both retries are spent, each a new job for the fleet.
+    stage = report.stages[0]
+    assert [a.kind for a in stage.attempts] == ["deploy", "retry", "retry"]
+    assert len(stage.retried) == 1 and stage.status == "failed"
+    rollout = client.rollout(_plan(version, [broken], retry=retry, rollback=False), **FAST)
+    events = [event async for event in rollout]
+    report = await rollout.result()
+    assert [a.kind for a in report.stages[0].attempts] == ["deploy"]  # PreLaunchFileFailure: never retried
+    assert not any(isinstance(e, StageRetried) for e in events)
+
+
+@pytest.mark.asyncio
+async def test_a_bad_plan_is_refused_before_anything_starts_with_every_problem(
+    robomaker_emulator: Emulator, client: DeploymentClient
+) -> None:
+    good, _ = await _site(client, [{}], name="good")
+    empty, _ = await _site(client, [], name="empty")
+    arm, _ = await make_fleet(client, "arm", [{}], architectures=[Architecture.ARM64], robot_prefix="armbot")
+    busy, _ = await _site(client, [{TAG_OFFLINE: "true"}], name="busy")
+    version = await _version(client)
+    await client.create_deployment_job(
+        fleet=busy, application_configs=_plan(version, [busy]).application_configs
+    )
+    missing = good.replace("/good/", "/nothere/")
+    plan = _plan(version, [good, good, empty, arm.arn, busy, missing])
+    calls = dict(robomaker_emulator.stats()["calls"])
+    with pytest.raises(ValidationError) as caught:
+        await client.rollout(plan, **FAST).result()
+    problems = "\n".join(caught.value.problems)
+    assert "appears 2 times" in problems
+    assert "has no robots" in problems
+    assert "armbot-0 (ARM64)" in problems and "MissingRobotApplicationArchitecture" in problems
+    assert "has a deployment running" in problems
+    assert "no such fleet" in problems
+    after = robomaker_emulator.stats()["calls"]
+    assert after.get("CreateDeploymentJob", 0) == calls.get("CreateDeploymentJob", 0)  # nothing started
+    latest = _plan((version[0], "$LATEST"), [good])
+    with pytest.raises(ValidationError) as caught:
+        await client.rollout(latest, **FAST).result()
+    assert any("$LATEST" in p for p in caught.value.problems)
+    unknown = _plan((version[0], "99"), [good])
+    with pytest.raises(ValidationError) as caught:
+        await client.rollout(unknown, **FAST).result()
+    assert any("no such version" in p for p in caught.value.problems)
+
+
+#: The rollouts below stay on their first stage: its robot never answers, and at speed 1 the service waits
+#: a minute before calling it NoResponse.
+SLOW = pytest.mark.robomaker_emulator(speed=1)
+
+
+@pytest.mark.asyncio
+@SLOW
+async def test_cancelling_the_rollout_task_keeps_its_checkpoint(
+    client: DeploymentClient, tmp_path: Path
+) -> None:
+    slow, _ = await _site(client, [{TAG_OFFLINE: "true"}], name="slow")
+    version = await _version(client)
+    checkpoint = tmp_path / "c.json"
+    plan = _plan(version, [slow])
+    with anyio.move_on_after(0.3):
+        await client.rollout(plan, checkpoint=checkpoint, **FAST).result()
+    saved = json.loads(checkpoint.read_text())
+    (stage,) = saved["report"]["stages"]
+    assert stage["status"] == "running" and stage["attempts"][0]["job"]
+    job = await client.describe_deployment_job(stage["attempts"][0]["job"])
+    await client.cancel_deployment_job(job)
+
+
+@SLOW
+def test_cancelling_the_rollout_task_on_trio(robomaker_emulator_background: Emulator, tmp_path: Path) -> None:
+    emulator = robomaker_emulator_background
+
+    async def main() -> None:
+        async with emulator.client() as client:
+            slow, _ = await _site(client, [{TAG_OFFLINE: "true"}], name="slow-trio")
+            version = await _version(client, "trio-app")
+            checkpoint = tmp_path / "t.json"
+            with trio.move_on_after(0.3) as scope:
+                await client.rollout(_plan(version, [slow]), checkpoint=checkpoint, **FAST).result()
+            assert scope.cancelled_caught
+            saved = json.loads(checkpoint.read_text())
+            assert saved["report"]["status"] == "running"
+
+    trio.run(main)
