@@ -77,7 +77,7 @@ def chart(data: dict[str, Any]) -> None:
     axes.barh(range(len(rows)), ratios, color="#3f51b5")
     for index, row in enumerate(rows):
         # A ratio target only: one in absolute units ("<= 2 MB each") has no place on this axis.
-        target = re.fullmatch(r"\W*([\d.]+)", row["target"])
+        target = re.match(r"\W*([\d.]+)(?![\d.])(?!\s*[A-Za-z])", row["target"])
         if target:
             axes.plot([float(target.group(1))] * 2, [index - 0.4, index + 0.4], color="#e53935", linewidth=2)
         axes.text(row["ratio"], index, f" {row['ratio']:.2f}", va="center")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -220,3 +221,36 @@ def test_the_httpx_backend_missing_says_what_to_install(
         anyio.run(main, backend=backend)
     assert caught.value.code == "MissingDependency"
     assert "pip install 'robomaker-deploy[trio]'" in caught.value.message
+
+
+def _region_in_aio_config(region: str) -> dict[str, Any]:
+    return {"aio_config": AioConfig(region_name=region)}
+
+
+def _region_in_session_config(region: str) -> dict[str, Any]:
+    session = AioSession()
+    session.set_default_client_config(AioConfig(region_name=region))
+    return {"session": session}
+
+
+def _region_on_session(region: str) -> dict[str, Any]:
+    session = AioSession()
+    session.set_config_variable("region", region)
+    return {"session": session}
+
+
+@pytest.mark.parametrize("where", [_region_in_aio_config, _region_in_session_config, _region_on_session])
+@pytest.mark.asyncio
+async def test_a_region_set_in_code_beats_the_environment(
+    robomaker_emulator: Emulator, monkeypatch: pytest.MonkeyPatch, where: Callable[[str], dict[str, Any]]
+) -> None:
+    monkeypatch.setenv("AWS_REGION", "us-west-2")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "ap-south-1")
+    assert robomaker_emulator.region == "us-east-1"  # which refuses signatures scoped to another region
+    async with DeploymentClient(
+        endpoint_url=robomaker_emulator.endpoint_url,
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        **where(robomaker_emulator.region),
+    ) as client:
+        assert await client.list_fleets().collect() == []

@@ -31,8 +31,9 @@ def resolve_region(
 ) -> str | None:
     """The region a client uses, or ``None`` if no source names one.
 
-    In order: ``region_name``; set in code elsewhere (``aio_config``'s
-    ``region_name``, or ``session.set_config_variable("region", ...)``);
+    In order: ``region_name``; set in code elsewhere (the ``region_name`` of
+    ``aio_config``, merged with the session's default client config, or
+    ``session.set_config_variable("region", ...)``);
     ``AWS_REGION``; ``AWS_DEFAULT_REGION``; the ``region`` of the profile
     (``profile_name``, else the session's, else ``AWS_PROFILE``, else
     ``default``). An empty value counts as unset. Reading the profile may

@@ -87,14 +87,12 @@ class Transport:
     async def __aenter__(self) -> Transport:
         try:
             session = client_session(self._session, self._profile_name)
-            region = resolve_region(self._region_name, session=session, aio_config=self._aio_config)
+            config = aio_config(self._config, self._aio_config, self._session)
+            region = resolve_region(self._region_name, session=session, aio_config=config)
             if region is None:
                 raise no_region(session)
             context = session.create_client(
-                SERVICE_NAME,
-                region_name=region,
-                config=aio_config(self._config, self._aio_config, self._session),
-                **self._client_args,
+                SERVICE_NAME, region_name=region, config=config, **self._client_args
             )
             self._client = await context.__aenter__()
         except (botocore.exceptions.BotoCoreError, ValueError) as exc:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import tracemalloc
+import types
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -29,6 +30,7 @@ from robomaker_deploy import (
     RobotDeploymentStep,
     RobotStatus,
 )
+from robomaker_deploy._transport import transport
 from tests.support.hostile import HostileServer, Reply, endless, hostile_server, trickle
 
 JOB_ARN = "arn:aws:robomaker:us-east-1:123456789012:deployment-job/j1"
@@ -408,9 +410,24 @@ async def test_the_total_timeout_bounds_the_retries() -> None:
         settings = {"max_attempts": 100_000, "backoff_base": 0.01, "backoff_cap": 0.05, "total_timeout": 0.5}
         async with _client(server, **settings) as client:
             error, _ = await _peak(client, lambda: client.describe_deployment_job(JOB_ARN))
-    # The backoff that would have crossed the deadline is not slept: the last error is raised at once.
-    assert isinstance(error, RoboMakerError) and error.http_status == 503 and error.retryable
-    assert 1 < server.paths.count(DESCRIBE) < 100_000
+    # The deadline passed either during an attempt or before a backoff that would have crossed it.
+    assert isinstance(error, RoboMakerError) and error.retryable
+    assert error.http_status == 503 or "no complete response within total_timeout=0.5s" in str(error)
+    assert 1 <= server.paths.count(DESCRIBE) < 100_000
+
+
+@pytest.mark.asyncio
+async def test_a_backoff_past_the_deadline_is_not_slept(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Full jitter at its top: the first backoff is 100 s, far past the 30 s deadline.
+    monkeypatch.setattr(transport, "random", types.SimpleNamespace(uniform=lambda low, high: high))
+    async with hostile_server() as server:
+        server.replies[DESCRIBE] = Reply(status=503, body=b"", headers={})
+        settings = {"max_attempts": 10, "backoff_base": 100.0, "backoff_cap": 100.0, "total_timeout": 30.0}
+        async with _client(server, **settings) as client:
+            error, _ = await _peak(client, lambda: client.describe_deployment_job(JOB_ARN))
+    # The last attempt's own error, at once: what went wrong, not a timeout.
+    assert isinstance(error, RoboMakerError) and error.http_status == 503
+    assert server.paths.count(DESCRIBE) == 1
 
 
 @pytest.mark.asyncio
