@@ -156,10 +156,14 @@ async def test_your_http_session_class_is_used_and_still_bounded() -> None:
     [
         (
             {"config": AioConfig()},
-            "config must be a robomaker_deploy.ClientConfig or None, not AioConfig; pass",
+            "config must be robomaker_deploy.ClientConfig or None, not AioConfig; "
+            "pass aiobotocore's AioConfig as aio_config=",
         ),
-        ({"session": "default"}, "session must be a aiobotocore.session.AioSession or None, not str"),
-        ({"aio_config": botocore.config.Config()}, "aio_config must be a aiobotocore.config.AioConfig"),
+        ({"session": "default"}, "session must be aiobotocore.session.AioSession or None, not str"),
+        (
+            {"aio_config": botocore.config.Config()},
+            "aio_config must be aiobotocore.config.AioConfig or None, not Config",
+        ),
         ({"aio_config": AioConfig(http_session_cls=dict)}, "http_session_cls must be aiobotocore's"),
     ],
 )

@@ -84,7 +84,7 @@ def _require_type(name: str, value: object, expected: type, spelled: str) -> Non
         hint = ""
         if name == "config" and isinstance(value, AioConfig):
             hint = "; pass aiobotocore's AioConfig as aio_config="
-        raise TypeError(f"{name} must be a {spelled} or None, not {type(value).__qualname__}{hint}")
+        raise TypeError(f"{name} must be {spelled} or None, not {type(value).__qualname__}{hint}")
 
 
 def client_session(session: AioSession | None, profile_name: str | None) -> AioSession:
