@@ -76,9 +76,10 @@ def chart(data: dict[str, Any]) -> None:
     figure, axes = plt.subplots(figsize=(11, 0.65 * len(rows) + 1.5))
     axes.barh(range(len(rows)), ratios, color="#3f51b5")
     for index, row in enumerate(rows):
-        target = re.search(r"[\d.]+", row["target"])
+        # A ratio target only: one in absolute units ("<= 2 MB each") has no place on this axis.
+        target = re.match(r"\W*([\d.]+)(?![\d.])(?!\s*[A-Za-z])", row["target"])
         if target:
-            axes.plot([float(target.group())] * 2, [index - 0.4, index + 0.4], color="#e53935", linewidth=2)
+            axes.plot([float(target.group(1))] * 2, [index - 0.4, index + 0.4], color="#e53935", linewidth=2)
         axes.text(row["ratio"], index, f" {row['ratio']:.2f}", va="center")
     axes.set_yticks(range(len(rows)), labels)
     axes.invert_yaxis()

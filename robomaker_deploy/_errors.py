@@ -37,6 +37,7 @@ __all__ = [
     "PaginationLoopError",
     "ResourceAlreadyExistsError",
     "ResourceNotFoundError",
+    "ResponseTooLargeError",
     "RoboMakerError",
     "ThrottlingError",
     "ValidationError",
@@ -177,10 +178,21 @@ class MalformedResponseError(RoboMakerError):
     retryable = True
 
 
-class ConfigurationError(RoboMakerError):
-    """The client could not be set up: no region, an unknown profile, an unusable endpoint URL."""
+class ResponseTooLargeError(MalformedResponseError):
+    """The response was over ``ClientConfig.max_response_bytes``; it was refused without reading the rest.
 
-    codes = ("NoRegion", "ProfileNotFound", "InvalidEndpoint")
+    Not retried: the same request would bring the same body. A server (or a
+    proxy in front of it) that sends this much is not the service.
+    """
+
+    codes = ("ResponseTooLarge",)
+    retryable = False
+
+
+class ConfigurationError(RoboMakerError):
+    """The client could not be set up: no region, an unknown profile, a bad endpoint URL, a missing extra."""
+
+    codes = ("NoRegion", "ProfileNotFound", "InvalidEndpoint", "MissingDependency")
 
 
 class PaginationLoopError(RoboMakerError):
@@ -213,6 +225,7 @@ _BY_CODE: dict[str, type[RoboMakerError]] = {
         AuthenticationError,
         EndpointConnectionError,
         MalformedResponseError,
+        ResponseTooLargeError,
         ConfigurationError,
         PaginationLoopError,
     )

@@ -9,7 +9,9 @@ tests (``tests/emulator``) override ``client`` with a raw aiobotocore client.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 
+import pytest
 import pytest_asyncio
 
 from robomaker_deploy import DeploymentClient
@@ -21,3 +23,18 @@ async def client(robomaker_emulator: Emulator) -> AsyncIterator[DeploymentClient
     """A :class:`DeploymentClient` on the test's emulator, open for the whole test."""
     async with robomaker_emulator.client() as opened:
         yield opened
+
+
+@pytest.fixture
+def aws_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """An AWS environment of the test's own: no region, profile or key variables, and an empty shared
+    config file (returned, for the test to fill), so the machine's own settings cannot leak in."""
+    for name in ("REGION", "DEFAULT_REGION", "PROFILE", "DEFAULT_PROFILE", "DATA_PATH"):
+        monkeypatch.delenv(f"AWS_{name}", raising=False)
+    for name in ("ACCESS_KEY_ID", "SECRET_ACCESS_KEY", "SESSION_TOKEN"):
+        monkeypatch.delenv(f"AWS_{name}", raising=False)
+    config = tmp_path / "config"
+    config.write_text("")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
+    return config

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import anyio
 
 from .._background import BackgroundTasks
-from .._config import DEFAULT_MAX_DELAY, DEFAULT_MIN_DELAY, ClientConfig
+from .._config import ClientConfig
 from .._errors import client_not_open
 from .._logging import install_redaction
 from .._transport import Transport
@@ -29,6 +29,9 @@ from .jobs import JobOperations
 from .waiting import WaitOperations
 
 if TYPE_CHECKING:
+    from aiobotocore.config import AioConfig
+    from aiobotocore.session import AioSession
+
     # Imported on first use: most programs never roll out, and import time counts.
     from .._rollout.checks import RolloutCheck
     from .._rollout.engine import Gate
@@ -48,8 +51,16 @@ class DeploymentClient(JobOperations, FleetOperations, ApplicationOperations, Wa
             job = await client.wait_for_deployment_job(job)
 
     Credentials come from the arguments, else from botocore's usual chain
-    (environment, profile, instance role). ``endpoint_url`` points the client
-    at another endpoint, such as the emulator.
+    (environment, profile, instance role). The region is ``region_name``,
+    else ``AWS_REGION``, else ``AWS_DEFAULT_REGION``, else the profile's.
+    ``endpoint_url`` points the client at another endpoint, such as the
+    emulator. ``config`` holds the SDK's settings (timeouts, retries, limits,
+    waiter delays). ``session`` builds the client from your own aiobotocore
+    session (its credential providers, profile and config; it is not
+    modified), and ``aio_config`` merges aiobotocore settings such as
+    proxies; the SDK's own settings go on top of both (see the
+    configuration guide). A setting of the wrong type is a ``TypeError``
+    here, not at the first call.
     """
 
     def __init__(
@@ -62,9 +73,10 @@ class DeploymentClient(JobOperations, FleetOperations, ApplicationOperations, Wa
         aws_session_token: str | None = None,
         profile_name: str | None = None,
         config: ClientConfig | None = None,
+        session: AioSession | None = None,
+        aio_config: AioConfig | None = None,
     ) -> None:
-        self._config = config or ClientConfig()
-        install_redaction()
+        self._config = ClientConfig() if config is None else config
         self._transport = Transport(
             region_name=region_name,
             endpoint_url=endpoint_url,
@@ -73,7 +85,10 @@ class DeploymentClient(JobOperations, FleetOperations, ApplicationOperations, Wa
             aws_session_token=aws_session_token,
             profile_name=profile_name,
             config=self._config,
+            session=session,
+            aio_config=aio_config,
         )
+        install_redaction()
         self._endpoint_url = endpoint_url
         self._calls = Calls(self._transport, self._spawn)
         self._waiters: Waiters | None = None
@@ -129,8 +144,8 @@ class DeploymentClient(JobOperations, FleetOperations, ApplicationOperations, Wa
         *,
         checkpoint: str | os.PathLike[str] | None = None,
         gate: Gate | None = None,
-        min_delay: float = DEFAULT_MIN_DELAY,
-        max_delay: float = DEFAULT_MAX_DELAY,
+        min_delay: float | None = None,
+        max_delay: float | None = None,
     ) -> Rollout:
         """Roll ``plan`` out stage by stage: iterate the returned :class:`Rollout`, or await its ``result()``.
 
@@ -145,7 +160,9 @@ class DeploymentClient(JobOperations, FleetOperations, ApplicationOperations, Wa
         stage first, if the plan says so. With ``checkpoint`` (a file path),
         the rollout's state is written there before every call that changes
         something: started again with the same file after a crash, it
-        finishes as if nothing had happened. See the Rollouts guide.
+        finishes as if nothing had happened. ``min_delay`` and ``max_delay``
+        pace the watching of each stage (``None``: the client's, see
+        :meth:`wait_for_deployment_job`). See the Rollouts guide.
         """
         from .._rollout.engine import Runner
         from .._rollout.handle import Rollout

@@ -7,8 +7,10 @@ with the client's waiting hub, to ``_waiting``: a wait goes policy -> loop
 
 from __future__ import annotations
 
+from typing import TypeGuard
+
 from .. import _waiting
-from .._config import DEFAULT_MAX_DELAY, DEFAULT_MIN_DELAY, DEFAULT_TIMEOUT
+from .._config import DEFAULT_TIMEOUT, ClientConfig
 from .._models import DeploymentJob, DescribedDeploymentJob, Fleet
 from .._waiting import (
     DeploymentEvents,
@@ -27,6 +29,8 @@ __all__ = ["WaitOperations"]
 class WaitOperations(Operations):
     """The waiting part of :class:`DeploymentClient`."""
 
+    _config: ClientConfig
+
     def _waiter_hub(self) -> Waiters:
         raise NotImplementedError  # the client provides its hub
 
@@ -35,8 +39,8 @@ class WaitOperations(Operations):
         job: str | DeploymentJob,
         *,
         timeout: float | None = DEFAULT_TIMEOUT,
-        min_delay: float = DEFAULT_MIN_DELAY,
-        max_delay: float = DEFAULT_MAX_DELAY,
+        min_delay: float | None = None,
+        max_delay: float | None = None,
         clock: WaitClock | None = None,
         on_exit: ExitPolicy = "detach",
     ) -> DescribedDeploymentJob:
@@ -44,9 +48,12 @@ class WaitOperations(Operations):
 
         Polls at once, then after delays growing exponentially from
         ``min_delay`` to ``max_delay`` seconds with jitter (see
-        :class:`WaitPolicy`). ``timeout`` (seconds, ``None`` for no limit)
-        bounds the whole wait: a poll still in flight at the deadline is
-        cancelled and :class:`WaiterTimeoutError` carries the last job seen.
+        :class:`WaitPolicy`); either left ``None`` is the client's
+        (``ClientConfig.wait_min_delay`` and ``wait_max_delay``, moved to
+        meet the other if that one is given and they would cross).
+        ``timeout`` (seconds, ``None`` for no limit) bounds the whole wait:
+        a poll still in flight at the deadline is cancelled and
+        :class:`WaiterTimeoutError` carries the last job seen.
         Throttling, 5xx and connection errors cost a poll, not the wait;
         :class:`ResourceNotFoundError` (no such job, or expired) ends it at
         once. Concurrent waiters on this client share their calls: one
@@ -64,8 +71,8 @@ class WaitOperations(Operations):
         job: str | DeploymentJob,
         *,
         timeout: float | None = DEFAULT_TIMEOUT,
-        min_delay: float = DEFAULT_MIN_DELAY,
-        max_delay: float = DEFAULT_MAX_DELAY,
+        min_delay: float | None = None,
+        max_delay: float | None = None,
         clock: WaitClock | None = None,
         on_exit: ExitPolicy = "detach",
     ) -> DescribedDeploymentJob:
@@ -85,8 +92,8 @@ class WaitOperations(Operations):
         job: str | DeploymentJob,
         *,
         timeout: float | None = DEFAULT_TIMEOUT,
-        min_delay: float = DEFAULT_MIN_DELAY,
-        max_delay: float = DEFAULT_MAX_DELAY,
+        min_delay: float | None = None,
+        max_delay: float | None = None,
         clock: WaitClock | None = None,
         resume: WaitCheckpoint | None = None,
         on_exit: ExitPolicy = "detach",
@@ -113,8 +120,8 @@ class WaitOperations(Operations):
         job: str | DeploymentJob,
         *,
         timeout: float | None = DEFAULT_TIMEOUT,
-        min_delay: float = DEFAULT_MIN_DELAY,
-        max_delay: float = DEFAULT_MAX_DELAY,
+        min_delay: float | None = None,
+        max_delay: float | None = None,
         clock: WaitClock | None = None,
         resume: WaitCheckpoint | None = None,
         on_exit: ExitPolicy = "detach",
@@ -144,8 +151,8 @@ class WaitOperations(Operations):
         fleet: str | Fleet,
         *,
         timeout: float | None = DEFAULT_TIMEOUT,
-        min_delay: float = DEFAULT_MIN_DELAY,
-        max_delay: float = DEFAULT_MAX_DELAY,
+        min_delay: float | None = None,
+        max_delay: float | None = None,
         clock: WaitClock | None = None,
     ) -> Fleet:
         """Wait until every robot of the fleet is InSync and return the fleet, robots included.
@@ -158,14 +165,19 @@ class WaitOperations(Operations):
         policy = self._wait_policy(timeout, min_delay, max_delay, clock)
         return await _waiting.wait_fleet_in_sync(self._waiter_hub(), fleet, policy)
 
-    @staticmethod
     def _wait_policy(
+        self,
         timeout: float | None,
-        min_delay: float,
-        max_delay: float,
+        min_delay: float | None,
+        max_delay: float | None,
         clock: WaitClock | None,
         on_exit: ExitPolicy = "detach",
     ) -> WaitPolicy:
+        # The client's delays, but never crossing one the caller gave (which WaitPolicy checks).
+        if min_delay is None:
+            min_delay = _clamp(self._config.wait_min_delay, high=max_delay)
+        if max_delay is None:
+            max_delay = _clamp(self._config.wait_max_delay, low=min_delay)
         return WaitPolicy(
             timeout=timeout,
             min_delay=min_delay,
@@ -173,3 +185,16 @@ class WaitOperations(Operations):
             clock=clock or WaitClock(),
             on_exit=on_exit,
         )
+
+
+def _clamp(value: float, *, low: float | None = None, high: float | None = None) -> float:
+    """``value``, moved up to ``low`` or down to ``high`` (each ignored unless a positive number)."""
+    if _positive(low) and low > value:
+        return float(low)
+    if _positive(high) and high < value:
+        return float(high)
+    return value
+
+
+def _positive(value: object) -> TypeGuard[float]:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0

@@ -98,8 +98,8 @@ class Runner:
         *,
         checkpoint: str | os.PathLike[str] | None,
         gate: Gate | None,
-        min_delay: float,
-        max_delay: float,
+        min_delay: float | None,
+        max_delay: float | None,
     ) -> None:
         self._client = client
         self._plan = plan

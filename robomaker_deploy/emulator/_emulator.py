@@ -30,7 +30,11 @@ from ._service import Service
 from ._store import Store
 
 if TYPE_CHECKING:
+    from aiobotocore.config import AioConfig
+    from aiobotocore.session import AioSession
+
     from .._client import DeploymentClient
+    from .._config import ClientConfig
 
 T = TypeVar("T")
 
@@ -201,21 +205,44 @@ class Emulator:
             raise RuntimeError("the emulator is not running")
         return self._endpoint_url
 
-    def client(self, **kwargs: Any) -> DeploymentClient:
+    def client(
+        self,
+        *,
+        config: ClientConfig | None = None,
+        session: AioSession | None = None,
+        aio_config: AioConfig | None = None,
+    ) -> DeploymentClient:
         """A ``DeploymentClient`` already pointed at this emulator, with its credentials.
 
-        Extra keyword arguments (``config=``...) go to the client.
+        Its waiters poll at the pace of this emulator: the default delays
+        between polls (``ClientConfig.wait_min_delay`` and ``wait_max_delay``,
+        2 s and 30 s) are divided by ``speed``, so a test against a fast
+        emulator does not sleep 2 s between polls. A ``config`` that sets
+        other wait delays keeps them; its other settings are used as given.
+        ``session`` and ``aio_config`` go to the client as they are.
         """
         # Imported here, not above: the emulator itself loads only the wire layer (robomaker_deploy's
         # own __init__ imports nothing eagerly), so a server never pays for the client and aiobotocore.
         from .._client import DeploymentClient
+        from .._config import ClientConfig
 
+        config = ClientConfig() if config is None else config
+        fields = attrs.fields(ClientConfig)
+        low, high = (
+            value / self.speed if value == field.default else value
+            for field, value in (
+                (fields.wait_min_delay, config.wait_min_delay),
+                (fields.wait_max_delay, config.wait_max_delay),
+            )
+        )
         return DeploymentClient(
             endpoint_url=self.endpoint_url,
             region_name=self.region,
             aws_access_key_id=self.credentials.access_key_id,
             aws_secret_access_key=self.credentials.secret_access_key,
-            **kwargs,
+            config=attrs.evolve(config, wait_min_delay=low, wait_max_delay=max(low, high)),
+            session=session,
+            aio_config=aio_config,
         )
 
     # -- control (the admin routes' in-process twins) ------------------------------------------------

@@ -113,16 +113,17 @@ STORM_CONFIG = ClientConfig(max_attempts=16, backoff_base=0.01, backoff_cap=0.5)
 
 
 class _RetryLog(logging.Handler):
-    """Collects the transport's "retrying in Xs" records: (operation, attempt, delay)."""
+    """Collects the transport's "retrying" records: (operation, the attempt that failed, its delay)."""
 
     def __init__(self) -> None:
-        super().__init__(logging.DEBUG)
+        super().__init__(logging.INFO)
         self.retries: list[tuple[str, int, float]] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        if record.msg.startswith("%s failed with %s (attempt %d)"):
-            operation, _code, attempt, delay = record.args  # type: ignore[misc]
-            self.retries.append((str(operation), int(attempt), float(delay)))  # type: ignore[arg-type]
+        if record.msg == "retrying %s after %s, attempt %d of %d":
+            operation, _code, attempt, _of = record.args  # type: ignore[misc]
+            delay = record.retry_delay  # type: ignore[attr-defined]
+            self.retries.append((str(operation), int(attempt) - 1, float(delay)))  # type: ignore[arg-type]
 
 
 async def _storm(emu: Emulator, faults: Mapping[str, Any], *, finished: int, running: int) -> dict[str, Any]:

@@ -1,92 +1,61 @@
-"""Hostile or odd responses: known data is kept, or a clear RoboMakerError is raised (issue 8).
+"""Hostile or odd responses: known data is kept, or a clear RoboMakerError is raised (issues 8, 13).
 
-A tiny aiohttp server answers every request with whatever the test set for it; the client need not
-sign correctly for it.
+A tiny aiohttp server (``tests/support/hostile.py``) answers every request with whatever the test
+set for it; the client need not sign correctly for it.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import tracemalloc
+import types
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
+import anyio
 import attrs
 import pytest
 import pytest_asyncio
-from aiohttp import web
 
 from robomaker_deploy import (
     ClientConfig,
     DeploymentClient,
     DeploymentStatus,
+    EndpointConnectionError,
     FailureCode,
     MalformedResponseError,
+    ResponseTooLargeError,
     RoboMakerError,
     RobotDeploymentStep,
     RobotStatus,
 )
+from robomaker_deploy._transport import transport
+from tests.support.hostile import HostileServer, Reply, endless, hostile_server, trickle
 
 JOB_ARN = "arn:aws:robomaker:us-east-1:123456789012:deployment-job/j1"
 FLEET_ARN = "arn:aws:robomaker:us-east-1:123456789012:deployment-fleet/f/1"
 
 
 @attrs.define
-class Reply:
-    status: int = 200
-    body: bytes = b"{}"
-    headers: dict[str, str] = attrs.field(factory=lambda: {"Content-Type": "application/json"})
-    cut: bool = False
-    """Promise more bytes than are sent, then close the connection."""
-
-
-@attrs.define
 class Hostile:
+    server: HostileServer
     client: DeploymentClient
-    replies: dict[str, Reply] = attrs.field(factory=dict)
-    """By request path (``/describeDeploymentJob``...); anything else gets ``default``."""
-    default: Reply = attrs.field(factory=Reply)
-    requests: int = 0
 
 
 @pytest_asyncio.fixture
 async def hostile() -> AsyncIterator[Hostile]:
-    state: Hostile | None = None
-
-    async def handle(request: web.Request) -> web.StreamResponse:
-        assert state is not None
-        state.requests += 1
-        await request.read()
-        reply = state.replies.get(request.path, state.default)
-        if reply.cut:
-            response = web.StreamResponse(
-                status=reply.status, headers={**reply.headers, "Content-Length": str(len(reply.body) + 100)}
-            )
-            await response.prepare(request)
-            await response.write(reply.body)
-            assert request.transport is not None
-            request.transport.close()
-            return response
-        return web.Response(status=reply.status, body=reply.body, headers=reply.headers)
-
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", handle)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    try:
-        async with DeploymentClient(
-            endpoint_url=f"http://127.0.0.1:{port}",
+    async with (
+        hostile_server() as server,
+        DeploymentClient(
+            endpoint_url=server.url,
             region_name="us-east-1",
             aws_access_key_id="any",
             aws_secret_access_key="any",
             config=ClientConfig(max_attempts=2, backoff_base=0.001, backoff_cap=0.002),
-        ) as client:
-            state = Hostile(client)
-            yield state
-    finally:
-        await runner.cleanup()
+        ) as client,
+    ):
+        yield Hostile(server, client)
 
 
 def _json(value: Any) -> bytes:
@@ -133,7 +102,7 @@ async def test_unknown_enum_values_are_kept_as_they_came(hostile: Hostile) -> No
             _robot(1, status="InSync", failureCode="BadPermissionError"),
         ],
     )
-    hostile.default = Reply(body=_json(body))
+    hostile.server.default = Reply(body=_json(body))
     job = await hostile.client.describe_deployment_job(JOB_ARN)
     assert job.status == DeploymentStatus("Paused")
     assert not job.status.is_known and not job.status.is_terminal
@@ -156,7 +125,7 @@ async def test_missing_optional_extra_and_empty_members(hostile: Hostile) -> Non
         somethingNew={"nested": [1, 2, 3]},
         tags={},
     )
-    hostile.default = Reply(body=_json(body))
+    hostile.server.default = Reply(body=_json(body))
     job = await hostile.client.describe_deployment_job(JOB_ARN)
     assert job.arn == JOB_ARN
     assert job.robot_deployment_summary == ()
@@ -166,16 +135,18 @@ async def test_missing_optional_extra_and_empty_members(hostile: Hostile) -> Non
     # A robot with only what the service always sends (its ARN and status), and members the model
     # never had.
     robot = {"arn": "r", "status": "Deploying", "extra": True}
-    hostile.default = Reply(body=_json(_job(robotDeploymentSummary=[robot])))
+    hostile.server.default = Reply(body=_json(_job(robotDeploymentSummary=[robot])))
     job = await hostile.client.describe_deployment_job(JOB_ARN)
     assert job.robot_deployment_summary[0].arn == "r"
     assert job.robot_deployment_summary[0].progress_detail is None
     # Without a member the service always sends, the response is not one the service gives.
-    hostile.default = Reply(body=_json(_job(robotDeploymentSummary=[{"arn": "r"}])))
+    hostile.server.default = Reply(body=_json(_job(robotDeploymentSummary=[{"arn": "r"}])))
     with pytest.raises(MalformedResponseError, match="status"):
         await hostile.client.describe_deployment_job(JOB_ARN)
     # Empty listings and an empty tag map.
-    hostile.default = Reply(body=_json({"fleetDetails": [], "robots": [], "deploymentJobs": [], "tags": {}}))
+    hostile.server.default = Reply(
+        body=_json({"fleetDetails": [], "robots": [], "deploymentJobs": [], "tags": {}})
+    )
     assert await hostile.client.list_fleets().collect() == []
     assert await hostile.client.list_deployment_jobs(status=["InProgress", "Pending"]).collect() == []
     assert await hostile.client.list_tags_for_resource(FLEET_ARN) == {}
@@ -186,7 +157,7 @@ async def test_a_huge_robot_list(hostile: Hostile) -> None:
     robots = [
         _robot(i, progressDetail={"currentProgress": "Launching", "percentDone": 50.0}) for i in range(20_000)
     ]
-    hostile.default = Reply(body=_json(_job(robotDeploymentSummary=robots)))
+    hostile.server.default = Reply(body=_json(_job(robotDeploymentSummary=robots)))
     job = await hostile.client.describe_deployment_job(JOB_ARN)
     assert job.robot_deployment_summary is not None
     assert len(job.robot_deployment_summary) == 20_000
@@ -217,7 +188,7 @@ UNREADABLE: dict[str, Reply] = {
 @pytest.mark.parametrize("reply", list(UNREADABLE))
 @pytest.mark.asyncio
 async def test_unreadable_bodies_raise_malformed_response(hostile: Hostile, reply: str, call: str) -> None:
-    hostile.default = UNREADABLE[reply]
+    hostile.server.default = UNREADABLE[reply]
     if call == "cancel" and reply == "json-null":
         pytest.skip("CancelDeploymentJob's output is empty: a null body holds nothing to misread")
     with pytest.raises(MalformedResponseError) as caught:
@@ -239,12 +210,12 @@ WRONG_SHAPES: dict[str, Any] = {
 @pytest.mark.parametrize("shape", list(WRONG_SHAPES))
 @pytest.mark.asyncio
 async def test_bodies_of_the_wrong_shape_raise_malformed_response(hostile: Hostile, shape: str) -> None:
-    hostile.default = Reply(body=_json(WRONG_SHAPES[shape]))
+    hostile.server.default = Reply(body=_json(WRONG_SHAPES[shape]))
     with pytest.raises(MalformedResponseError):
         await hostile.client.describe_deployment_job(JOB_ARN)
     # The same job inside a listing page (where robots are not read: a listed job has none).
     if shape not in ("wrong-type-list", "wrong-type-robot", "wrong-type-percent"):
-        hostile.default = Reply(body=_json({"deploymentJobs": [WRONG_SHAPES[shape]]}))
+        hostile.server.default = Reply(body=_json({"deploymentJobs": [WRONG_SHAPES[shape]]}))
         with pytest.raises(MalformedResponseError):
             await hostile.client.list_deployment_jobs().collect()
 
@@ -262,19 +233,19 @@ async def test_bodies_of_the_wrong_shape_raise_malformed_response(hostile: Hosti
 )
 @pytest.mark.asyncio
 async def test_odd_listing_pages_raise_malformed_response(hostile: Hostile, page: dict[str, Any]) -> None:
-    hostile.default = Reply(body=_json(page))
+    hostile.server.default = Reply(body=_json(page))
     with pytest.raises(MalformedResponseError):
         await hostile.client.list_fleets().collect()
 
 
 @pytest.mark.asyncio
 async def test_a_body_cut_off_mid_transfer_is_a_connection_error_after_retries(hostile: Hostile) -> None:
-    hostile.default = Reply(body=_json(_job())[:40], cut=True)
+    hostile.server.default = Reply(body=_json(_job())[:40], cut=True)
     with pytest.raises(RoboMakerError) as caught:
         await hostile.client.describe_deployment_job(JOB_ARN)
     assert caught.value.code == "EndpointConnectionError"
     assert caught.value.retryable
-    assert hostile.requests == 2  # retried, then given up
+    assert hostile.server.requests == 2  # retried, then given up
 
 
 ERROR_PAGES: dict[str, tuple[Reply, int]] = {
@@ -302,7 +273,7 @@ ERROR_PAGES: dict[str, tuple[Reply, int]] = {
 @pytest.mark.asyncio
 async def test_error_pages_raise_robomaker_errors(hostile: Hostile, page: str, call: str) -> None:
     reply, tries = ERROR_PAGES[page]
-    hostile.default = reply
+    hostile.server.default = reply
     with pytest.raises(RoboMakerError) as caught:
         await CALLS[call](hostile.client)
     error = caught.value
@@ -310,4 +281,171 @@ async def test_error_pages_raise_robomaker_errors(hostile: Hostile, page: str, c
     assert error.operation is not None
     assert error.code  # the service's type when it named one, else the status
     assert error.retryable == (reply.status >= 500)
-    assert hostile.requests == tries  # 5xx retried (max_attempts=2), 4xx not
+    assert hostile.server.requests == tries  # 5xx retried (max_attempts=2), 4xx not
+
+
+# -- what a server can make the client hold, and for how long (issue 13) ------------------------------
+
+GIB = 1024**3
+MIB = 1024**2
+BACKENDS = pytest.mark.parametrize("backend", ["aiohttp", "httpx"])
+DESCRIBE = "/describeDeploymentJob"
+
+
+def _client(server: HostileServer, **settings: Any) -> DeploymentClient:
+    settings = {"backoff_base": 0.001, "backoff_cap": 0.002, **settings}
+    return DeploymentClient(
+        endpoint_url=server.url,
+        region_name="us-east-1",
+        aws_access_key_id="any",
+        aws_secret_access_key="any",
+        config=ClientConfig(**settings),
+    )
+
+
+async def _peak(client: DeploymentClient, call: Callable[[], Awaitable[Any]]) -> tuple[BaseException, int]:
+    """The error ``call`` raises, and the most memory Python held at once while it ran.
+
+    A first call (answered before the test sets its reply) opens the connection pool, so that what
+    is measured is the call's own.
+    """
+    await client.list_tags_for_resource(FLEET_ARN)
+    tracemalloc.start()
+    tracemalloc.reset_peak()
+    try:
+        with anyio.fail_after(60):  # only a client that never gives up gets here: fail, do not hang
+            await call()
+    except Exception as error:
+        return error, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    raise AssertionError("the call succeeded")
+
+
+@BACKENDS
+@pytest.mark.asyncio
+async def test_a_body_declaring_a_gigabyte_is_refused_unread(backend: str) -> None:
+    async with hostile_server() as server:
+        server.replies[DESCRIBE] = Reply(headers={"Content-Length": str(GIB)}, stream=endless(limit=GIB))
+        async with _client(server, http_backend=backend, max_attempts=3) as client:
+            error, peak = await _peak(client, lambda: client.describe_deployment_job(JOB_ARN))
+    assert isinstance(error, ResponseTooLargeError)
+    assert isinstance(error, MalformedResponseError) and not error.retryable
+    assert error.code == "ResponseTooLarge" and error.operation == "DescribeDeploymentJob"
+    assert f"declares {GIB:,} bytes" in str(error) and f"{8 * MIB:,}" in str(error)
+    assert server.paths.count(DESCRIBE) == 1  # the same request would bring the same body: not retried
+    assert peak < MIB  # refused on its Content-Length: not one byte of the body was kept
+
+
+@BACKENDS
+@pytest.mark.asyncio
+async def test_an_endless_chunked_body_is_refused_at_the_limit(backend: str) -> None:
+    async with hostile_server() as server:
+        # No length: chunked, and never a last chunk (at most 1 GiB is written, for a client that reads all).
+        server.replies["/listFleets"] = Reply(stream=endless(limit=GIB))
+        async with _client(server, http_backend=backend) as client:
+            error, peak = await _peak(client, lambda: client.list_fleets().collect())
+    assert isinstance(error, ResponseTooLargeError)
+    assert "went on past" in str(error)
+    assert server.paths.count("/listFleets") == 1
+    limit = ClientConfig().max_response_bytes
+    assert limit == 8 * MIB
+    assert peak < 2 * limit  # the limit and a chunk, not the gigabyte; nowhere near limit x attempts
+
+
+@BACKENDS
+@pytest.mark.asyncio
+async def test_memory_stays_flat_across_retries(backend: str) -> None:
+    async with hostile_server() as server:
+        # 6 MiB of a chunked body, then the connection drops: a broken connection, retried each time.
+        server.replies[DESCRIBE] = Reply(stream=endless(limit=6 * MIB))
+        async with _client(server, http_backend=backend, max_attempts=4) as client:
+            error, peak = await _peak(client, lambda: client.describe_deployment_job(JOB_ARN))
+    assert isinstance(error, RoboMakerError) and error.code == "EndpointConnectionError"
+    assert server.paths.count(DESCRIBE) == 4
+    assert peak < 10 * MIB  # one attempt's partial body at a time, not four
+
+
+@pytest.mark.parametrize("declared", [True, False], ids=["content-length", "chunked"])
+@pytest.mark.asyncio
+async def test_the_limit_is_exact(declared: bool) -> None:
+    limit = 1000
+    value = "v" * (limit - len(_json({"tags": {"k": ""}})))
+    body = _json({"tags": {"k": value}})
+    assert len(body) == limit
+
+    async def chunked(write: Callable[[bytes], Awaitable[None]]) -> None:
+        await write(payload)
+
+    async with hostile_server() as server, _client(server, max_response_bytes=limit) as client:
+        for payload, fits in ((body, True), (body[:-2] + b' "}', False)):
+            headers = {"Content-Type": "application/json"}
+            server.default = Reply(body=payload, headers=headers, stream=None if declared else chunked)
+            if fits:
+                assert await client.list_tags_for_resource(FLEET_ARN) == {"k": value}
+            else:
+                with pytest.raises(ResponseTooLargeError):
+                    await client.list_tags_for_resource(FLEET_ARN)
+
+
+@BACKENDS
+@pytest.mark.asyncio
+async def test_a_trickling_body_is_bounded_by_the_total_timeout(backend: str) -> None:
+    async with hostile_server() as server:
+        # A byte every 50 ms, forever: the read timeout (30 s) never fires, only the deadline can.
+        server.replies[DESCRIBE] = Reply(headers={"Content-Length": "100000"}, stream=trickle(0.05))
+        config = {"http_backend": backend, "total_timeout": 0.5, "read_timeout": 30.0, "max_attempts": 3}
+        async with _client(server, **config) as client:
+            error, _ = await _peak(client, lambda: client.describe_deployment_job(JOB_ARN))
+    assert isinstance(error, EndpointConnectionError)
+    assert error.operation == "DescribeDeploymentJob"
+    assert "no complete response within total_timeout=0.5s" in str(error)
+    assert server.paths.count(DESCRIBE) == 1
+
+
+@pytest.mark.asyncio
+async def test_the_total_timeout_bounds_the_retries() -> None:
+    async with hostile_server() as server:
+        server.replies[DESCRIBE] = Reply(status=503, body=b"", headers={})
+        settings = {"max_attempts": 100_000, "backoff_base": 0.01, "backoff_cap": 0.05, "total_timeout": 0.5}
+        async with _client(server, **settings) as client:
+            error, _ = await _peak(client, lambda: client.describe_deployment_job(JOB_ARN))
+    # The deadline passed either during an attempt or before a backoff that would have crossed it.
+    assert isinstance(error, RoboMakerError) and error.retryable
+    assert error.http_status == 503 or "no complete response within total_timeout=0.5s" in str(error)
+    assert 1 <= server.paths.count(DESCRIBE) < 100_000
+
+
+@pytest.mark.asyncio
+async def test_a_backoff_past_the_deadline_is_not_slept(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Full jitter at its top: the first backoff is 100 s, far past the 30 s deadline.
+    monkeypatch.setattr(transport, "random", types.SimpleNamespace(uniform=lambda low, high: high))
+    async with hostile_server() as server:
+        server.replies[DESCRIBE] = Reply(status=503, body=b"", headers={})
+        settings = {"max_attempts": 10, "backoff_base": 100.0, "backoff_cap": 100.0, "total_timeout": 30.0}
+        async with _client(server, **settings) as client:
+            error, _ = await _peak(client, lambda: client.describe_deployment_job(JOB_ARN))
+    # The last attempt's own error, at once: what went wrong, not a timeout.
+    assert isinstance(error, RoboMakerError) and error.http_status == 503
+    assert server.paths.count(DESCRIBE) == 1
+
+
+@pytest.mark.asyncio
+async def test_each_retry_is_logged_at_info(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.INFO, logger="robomaker_deploy.transport")
+    async with hostile_server() as server:
+        server.default = Reply(status=503, body=b"", headers={})
+        async with _client(server, max_attempts=3) as client:
+            with pytest.raises(RoboMakerError):
+                await client.describe_deployment_job(JOB_ARN)
+    # A port nothing listens on: the connection is refused.
+    async with _client(HostileServer(url="http://127.0.0.1:9"), max_attempts=2) as client:
+        with pytest.raises(EndpointConnectionError):
+            await client.list_fleets().collect()
+    records = [r for r in caplog.records if r.name == "robomaker_deploy.transport"]
+    assert all(r.levelno == logging.INFO for r in records)
+    assert [r.getMessage() for r in records] == [
+        "retrying DescribeDeploymentJob after 503, attempt 2 of 3",
+        "retrying DescribeDeploymentJob after 503, attempt 3 of 3",
+        "retrying ListFleets after EndpointConnectionError, attempt 2 of 2",
+    ]

@@ -1,16 +1,17 @@
-"""The only module that touches aiobotocore.
+"""One client's connection to the service: open it, make calls with retries and a deadline, map errors.
 
-It builds a session that knows the project's service model, swaps in a
-response parser that hands successful bodies through untouched (the
-converter reads them far faster than botocore's shape walker, see the
-performance docs), retries what is worth retrying, and turns every botocore
-failure into a :class:`RoboMakerError`. Errors, headers and signing all stay
-botocore's: only the success path of the body parse is replaced.
+Every call is retried here, not by botocore (see ``sessions.NON_NEGOTIABLE``):
+throttling, 5xx and connection errors, with full-jitter exponential backoff,
+the same bytes on every attempt, at most ``ClientConfig.max_attempts`` times
+and within ``ClientConfig.total_timeout`` in all. Each retry is logged at INFO
+on ``robomaker_deploy.transport`` (the command line prints those records).
+Every botocore failure becomes a :class:`RoboMakerError`.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import random
 from collections.abc import Mapping
 from types import TracebackType
@@ -20,28 +21,28 @@ import anyio
 import botocore.exceptions
 from aiobotocore.client import AioBaseClient
 from aiobotocore.config import AioConfig
-from aiobotocore.parsers import AioResponseParserFactory, AioRestJSONParser
 from aiobotocore.session import AioSession
 from botocore import xform_name
-from botocore.parsers import ResponseParser
 
-from ._background import running_on_trio
-from ._config import ClientConfig
-from ._errors import (
+from .._config import ClientConfig
+from .._errors import (
     AuthenticationError,
     ConfigurationError,
     EndpointConnectionError,
+    ResponseTooLargeError,
     RoboMakerError,
     client_not_open,
     error_class,
 )
-from ._wire.model import SERVICE_NAME, register_data_path
+from .._wire.model import SERVICE_NAME
+from .bodies import BodyTooLarge
+from .parsing import RAW_BODY
+from .region import no_region, resolve_region
+from .sessions import aio_config, check_settings, client_session
 
 __all__ = ["Transport"]
 
 log = logging.getLogger("robomaker_deploy.transport")
-
-_RAW_BODY = "__raw_body__"
 
 _CONNECTION_ERRORS = (
     botocore.exceptions.EndpointConnectionError,
@@ -50,68 +51,6 @@ _CONNECTION_ERRORS = (
     botocore.exceptions.ConnectTimeoutError,
     botocore.exceptions.HTTPClientError,
 )
-
-
-class _RawBodyRestJSONParser(AioRestJSONParser):
-    """rest-json parser whose success path returns the body bytes as they came."""
-
-    def _do_parse(self, response: dict[str, Any], shape: Any) -> dict[str, Any]:
-        return {
-            "ResponseMetadata": self._populate_response_metadata(response),  # type: ignore[attr-defined]
-            _RAW_BODY: response["body"],
-        }
-
-    def _parse_body_as_json(self, body_contents: bytes) -> Any:
-        # Read for error responses only. One from a proxy or a broken connection need not be UTF-8
-        # JSON, nor an object: botocore would raise a bare UnicodeDecodeError or AttributeError
-        # where the caller must get a RoboMakerError with the status.
-        try:
-            parsed = super()._parse_body_as_json(body_contents)  # type: ignore[misc]
-        except UnicodeDecodeError:
-            return {"message": f"(an error body of {len(body_contents)} bytes that is not UTF-8)"}
-        if not isinstance(parsed, dict):
-            return {"message": f"(an error body that is JSON but not an object: {type(parsed).__name__})"}
-        return parsed
-
-
-class _ParserFactory(AioResponseParserFactory):
-    def create_parser(self, protocol_name: str) -> ResponseParser:
-        if protocol_name == "rest-json":
-            return _RawBodyRestJSONParser(**self._defaults)
-        return super().create_parser(protocol_name)
-
-
-def new_session(profile_name: str | None = None) -> AioSession:
-    """An aiobotocore session that can build RoboMaker clients on the project's model."""
-    session = AioSession(profile=profile_name)
-    register_data_path(session.get_component("data_loader"))
-    session.register_component("response_parser_factory", _ParserFactory())
-    return session
-
-
-def _aio_config(config: ClientConfig) -> AioConfig:
-    options: dict[str, Any] = {
-        # The SDK retries (see Transport.call): botocore's standard mode shares a
-        # retry quota across the client and stops retrying in a throttling storm,
-        # which is exactly when orchestration code must slow down, not give up.
-        "retries": {"total_max_attempts": 1, "mode": "standard"},
-        # Inputs are checked against the full model (patterns and maxima
-        # included) before they get here; botocore's weaker check is redundant.
-        "parameter_validation": False,
-        "connect_timeout": config.connect_timeout,
-        "read_timeout": config.read_timeout,
-        "max_pool_connections": config.max_pool_connections,
-    }
-    if config.user_agent_appid:
-        options["user_agent_appid"] = config.user_agent_appid
-    backend = config.http_backend
-    if backend == "auto":
-        backend = "httpx" if running_on_trio() else "aiohttp"
-    if backend == "httpx":
-        from aiobotocore.httpxsession import HttpxSession
-
-        return AioConfig(http_session_cls=HttpxSession, **options)
-    return AioConfig(**options)
 
 
 class Transport:
@@ -127,30 +66,35 @@ class Transport:
         aws_session_token: str | None,
         profile_name: str | None,
         config: ClientConfig,
+        session: AioSession | None = None,
+        aio_config: AioConfig | None = None,
     ) -> None:
+        check_settings(config, session, aio_config, profile_name)
         self._client_args: dict[str, Any] = {
-            "region_name": region_name,
             "endpoint_url": endpoint_url,
             "aws_access_key_id": aws_access_key_id,
             "aws_secret_access_key": aws_secret_access_key,
             "aws_session_token": aws_session_token,
         }
+        self._region_name = region_name
         self._profile_name = profile_name
         self._config = config
+        self._session = session
+        self._aio_config = aio_config
         self._client: AioBaseClient | None = None
         self._context: Any = None
 
     async def __aenter__(self) -> Transport:
         try:
-            session = new_session(self._profile_name)
+            session = client_session(self._session, self._profile_name)
+            config = aio_config(self._config, self._aio_config, self._session)
+            region = resolve_region(self._region_name, session=session, aio_config=config)
+            if region is None:
+                raise no_region(session)
             context = session.create_client(
-                SERVICE_NAME, config=_aio_config(self._config), **self._client_args
+                SERVICE_NAME, region_name=region, config=config, **self._client_args
             )
             self._client = await context.__aenter__()
-        except botocore.exceptions.NoRegionError as exc:
-            raise ConfigurationError(
-                "no region given: pass region_name= or set AWS_DEFAULT_REGION", code="NoRegion"
-            ) from exc
         except (botocore.exceptions.BotoCoreError, ValueError) as exc:
             # An unknown profile, an endpoint URL or region botocore cannot use.
             raise ConfigurationError(str(exc), code=type(exc).__name__) from exc
@@ -185,34 +129,64 @@ class Transport:
         """Make one API call, retrying what may succeed later; return the raw JSON body.
 
         ``params`` must already be valid: they are sent as they are, the same
-        bytes on every retry (client request tokens included).
+        bytes on every retry (client request tokens included). Past
+        ``total_timeout`` an attempt in flight is cancelled and
+        :class:`EndpointConnectionError` raised; a backoff that would end past
+        it is not slept: the last attempt's error is raised at once.
         """
         client = self._require()
         bound = getattr(client, xform_name(operation))
+        config = self._config
+        began = anyio.current_time()
+        deadline = math.inf if config.total_timeout is None else began + config.total_timeout
         attempt = 1
+        last: RoboMakerError | None = None
         while True:
-            try:
-                response = await bound(**params)
-            except Exception as exc:  # translated below, never swallowed
-                error = _translate(exc, operation)
-                if not error.retryable or attempt >= self._config.max_attempts:
-                    raise error from exc
-                delay = random.uniform(
-                    0, min(self._config.backoff_cap, self._config.backoff_base * 2**attempt)
-                )
-                log.debug(
-                    "%s failed with %s (attempt %d); retrying in %.3fs", operation, error.code, attempt, delay
-                )
-                attempt += 1
-                await anyio.sleep(delay)
-                continue
-            body = response.get(_RAW_BODY, b"")
-            return body if isinstance(body, bytes) else bytes(body)
+            with anyio.CancelScope(deadline=deadline) as scope:
+                try:
+                    response = await bound(**params)
+                except Exception as exc:  # translated below, never swallowed
+                    error = _translate(exc, operation)
+                    if error is not exc:
+                        error.__cause__ = exc
+                else:
+                    body = response.get(RAW_BODY, b"")
+                    return body if isinstance(body, bytes) else bytes(body)
+            if scope.cancelled_caught:
+                raise _past_deadline(operation, config, attempt, anyio.current_time() - began) from last
+            if not error.retryable or attempt >= config.max_attempts:
+                raise error
+            delay = random.uniform(0, min(config.backoff_cap, config.backoff_base * 2**attempt))
+            if anyio.current_time() + delay >= deadline:
+                raise error
+            attempt += 1
+            # The command line prints these records as they are; the delay rides along for handlers.
+            log.info(
+                "retrying %s after %s, attempt %d of %d",
+                operation,
+                error.code,
+                attempt,
+                config.max_attempts,
+                extra={"retry_delay": delay},
+            )
+            last = error
+            await anyio.sleep(delay)
+
+
+def _past_deadline(operation: str, config: ClientConfig, attempt: int, elapsed: float) -> RoboMakerError:
+    return EndpointConnectionError(
+        f"no complete response within total_timeout={config.total_timeout:g}s "
+        f"(attempt {attempt} of {config.max_attempts} was still waiting after {elapsed:.1f}s in all)",
+        code="EndpointConnectionError",
+        operation=operation,
+    )
 
 
 def _translate(exc: BaseException, operation: str) -> RoboMakerError:
     if isinstance(exc, RoboMakerError):
         return exc
+    if isinstance(exc, BodyTooLarge):
+        return ResponseTooLargeError(str(exc), code="ResponseTooLarge", operation=operation)
     if isinstance(exc, botocore.exceptions.ClientError):
         error = exc.response.get("Error", {})
         meta = exc.response.get("ResponseMetadata", {})

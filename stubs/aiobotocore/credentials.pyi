@@ -1,0 +1,3 @@
+from botocore.credentials import Credentials
+
+class AioCredentials(Credentials): ...

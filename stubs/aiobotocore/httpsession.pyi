@@ -1,0 +1,4 @@
+from typing import Any
+
+class AIOHTTPSession:
+    async def send(self, request: Any) -> Any: ...
