@@ -40,28 +40,13 @@ from robomaker_deploy.emulator import (
     TAG_OFFLINE,
     Emulator,
 )
+from tests.support.clocks import FakeClock
 from tests.support.leaks import settle
 from tests.support.world import deploy, many_jobs, plain_fleet, versioned_app
 
 #: Fast polling for an emulator at speed 200, where one robot's deployment takes about 0.15-0.35 s.
 FAST: dict[str, Any] = {"min_delay": 0.01, "max_delay": 0.05, "timeout": 30.0}
 MISSING_JOB = "arn:aws:robomaker:us-east-1:123456789012:deployment-job/does-not-exist"
-
-
-class FakeClock:
-    """A clock that only moves when slept on; jitter at the middle of its range."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self.sleeps: list[float] = []
-
-    async def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
-        await anyio.lowlevel.checkpoint()
-
-    def clock(self) -> WaitClock:
-        return WaitClock(sleep=self.sleep, now=lambda: self.now, random=lambda low, high: (low + high) / 2)
 
 
 def hub(client: DeploymentClient) -> Waiters:
