@@ -30,7 +30,7 @@ emulator's. Measured:
 
 The default delays (2 s, 30 s); the jitter of both schedules comes from
 random generators seeded alike. Run: ``python -m bench.bench_watch`` (or
-``python -m bench watch``); ``BENCH_WATCH_ROUNDS`` sets the rounds (10, about 15 s).
+``python -m bench watch``); ``BENCH_WATCH_ROUNDS`` sets the rounds (20, about 25 s).
 """
 
 from __future__ import annotations
@@ -52,7 +52,7 @@ from robomaker_deploy._waiting.loop import watch_job
 from robomaker_deploy.emulator import TAG_FAIL_STEP, Emulator
 from robomaker_deploy.emulator._seeding import app_configs, seed_application, seed_fleet
 
-ROUNDS = int(os.environ.get("BENCH_WATCH_ROUNDS", "10"))
+ROUNDS = int(os.environ.get("BENCH_WATCH_ROUNDS", "20"))
 SIZES = (1, 2, 3, 5, 8, 13, 20)
 CONCURRENCY = (25, 34, 50)
 MIN_DELAY, MAX_DELAY = 2.0, 30.0

@@ -146,6 +146,14 @@ def test_finished_robots_teach_how_long_the_rest_takes() -> None:
     assert later.observe(snapshot, at=119.0).after_step == {DOWNLOADING: 8.0}
 
 
+def test_a_service_clock_ahead_of_ours_is_read_back_on_ours() -> None:
+    # The service's clock runs an hour ahead: a robot that just started says 3700 at our 100.
+    done = robot("a", RobotStatus.IN_SYNC, start=3590, finish=3618, step=RobotDeploymentStep.FINISHED)
+    forecast = Forecast().observe(job(done, robot("b", start=3700)), at=100.0)
+    assert forecast.ahead == 3600.0
+    assert forecast.quiet(100.0) == 28.0  # b started now and the shortest deployment took 28 s
+
+
 def test_failed_robots_teach_nothing() -> None:
     first = Forecast().observe(job(robot("a", start=90, step=DOWNLOADING, eta=10)), at=100.0)
     failed = robot("a", RobotStatus.FAILED, start=90, finish=105, step=DOWNLOADING)

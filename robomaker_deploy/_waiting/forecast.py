@@ -25,8 +25,9 @@ forecast: a robot that fails during a quiet time is noticed at the next
 poll, at most ``max_delay`` later, as under any schedule bounded by it.
 
 :meth:`Forecast.quiet` feeds ``WaitPolicy.next_delay(quiet=...)``, whose
-backoff then counts from the end of the quiet time. All times are seconds
-on the service's clock (``WaitClock.wall``), the clock of its timestamps.
+backoff then counts from the end of the quiet time. Times are seconds since
+the epoch on our clock (``WaitClock.wall``); the service's timestamps are
+read on it less however far its clock was seen to run ahead.
 """
 
 from __future__ import annotations
@@ -96,6 +97,10 @@ class Forecast:
     """Step -> the shortest time from its end to a robot's finish, among the robots that succeeded."""
     shortest_run: float | None = None
     """The shortest deployment of a robot that succeeded, from its start to its finish."""
+    ahead: float = 0.0
+    """How far the service's clock was seen to run ahead of ours: a timestamp later than the poll
+    that returned it says so (one that runs behind cannot be told from the past, and only makes
+    the forecast shorter)."""
 
     def observe(self, job: DescribedDeploymentJob, at: float) -> Forecast:
         """The forecast after ``job``, a snapshot returned at ``at``."""
@@ -103,6 +108,13 @@ class Forecast:
         ended = set(self.ended)
         after = dict(self.after_step)
         run = self.shortest_run
+        stamps = [
+            stamp.timestamp()
+            for robot in job.robot_deployment_summary
+            for stamp in (robot.deployment_start_time, robot.deployment_finish_time)
+            if stamp is not None
+        ]
+        ahead = max([self.ahead, *(stamp - at for stamp in stamps)])
         for robot in job.robot_deployment_summary:
             arn = robot.arn
             if robot.status.is_terminal:
@@ -116,13 +128,19 @@ class Forecast:
                     if start is not None:
                         run = _least(run, finish.timestamp() - start.timestamp())
                     if last is not None and last.ends is not None:
-                        after[last.step] = _least(after.get(last.step), finish.timestamp() - last.ends)
+                        finished = finish.timestamp() - ahead  # on our clock, as the step's end is
+                        after[last.step] = _least(after.get(last.step), finished - last.ends)
                 continue
             seen = _progress(robot, reported.get(arn), at)
             if seen is not None:
                 reported[arn] = seen
         return Forecast(
-            job=job, reported=reported, ended=frozenset(ended), after_step=after, shortest_run=run
+            job=job,
+            reported=reported,
+            ended=frozenset(ended),
+            after_step=after,
+            shortest_run=run,
+            ahead=ahead,
         )
 
     def quiet(self, at: float) -> float:
@@ -160,7 +178,7 @@ class Forecast:
             bounds.append(last.ends + self.after_step.get(last.step, 0.0))
         start = robot.deployment_start_time
         if start is not None and self.shortest_run is not None:
-            bounds.append(start.timestamp() + self.shortest_run)
+            bounds.append(start.timestamp() - self.ahead + self.shortest_run)
         return max(bounds) if bounds else None
 
 
