@@ -55,7 +55,7 @@ class Outlook(Protocol[S_contra]):
         ...
 
     def quiet(self, at: float) -> float:
-        """Seconds from ``at`` before which nothing is expected (``math.inf``: nothing until one starts)."""
+        """Seconds from ``at`` before which nothing is expected (``math.inf``: nothing for now)."""
         ...
 
 
@@ -67,7 +67,9 @@ class Reported:
     at: float
     """When the percentage below was seen (the base of a rate)."""
     percent: float | None
+    """How far through the step the robot was then."""
     ends: float | None
+    """When the step is expected to end (from the time remaining, or the percentage's rate)."""
 
 
 def _least(known: float | None, seen: float) -> float:

@@ -9,12 +9,13 @@ the waiter describes it to know which. Passes run on demand, at most one
 per ``min_delay`` of the waiters asking, in the client's background tasks;
 a pass nobody waits for any more is cancelled.
 
-A pass lists only the statuses a waited job can still be in: a job's
-status only moves forward (Pending, Preparing, InProgress, then an end), so
-once every job waited on was seen InProgress one request stream answers
-for all of them, not three. A job the pass did not list is described, as
-any missing job is, so a status that moved otherwise costs a describe and
-never a wrong answer.
+A pass lists only the statuses a waited job can still be in, one after
+another in the order a job goes through them: a job's status only moves
+forward (Pending, Preparing, InProgress, then an end), so once every job
+waited on was seen InProgress one request stream answers for all of them,
+not three, and a job that moves on during the walk is found in a status
+walked later. A job the pass did not find is described, as any missing job
+is, so a status that moved otherwise costs a describe, never a wrong answer.
 """
 
 from __future__ import annotations
@@ -168,20 +169,27 @@ class Passes:
     async def _list_active(
         self, oldest: datetime | None, statuses: tuple[DeploymentStatus, ...]
     ) -> dict[str, DeploymentJob]:
+        # One status after another, in the order a job goes through them: a job that moves on while
+        # the pass walks moves into a status walked later, so only a job that ended is missed (a
+        # merged walk of the three could miss one that moved behind it, and describe it for nothing).
         active: dict[str, DeploymentJob] = {}
         page = page_limit(_PAGE)
-        pager = self._client.list_deployment_jobs(status=statuses, page_size=page, prefetch=0)
-        items: AsyncIterator[DeploymentJob] = pager.__aiter__()
-        try:
-            async for job in items:
-                # Newest first: past the oldest job waited on, nothing further is of interest.
-                if oldest is not None and job.created_at < oldest:
-                    break
-                active[job.arn] = job
-        finally:
-            close = getattr(items, "aclose", None)
-            if close is not None:
-                await close()
-        # One request per status, plus one per further page of each.
-        self.cost = len(statuses) + len(active) // page
+        cost = 0
+        for status in statuses:
+            pager = self._client.list_deployment_jobs(status=(status,), page_size=page, prefetch=0)
+            items: AsyncIterator[DeploymentJob] = pager.__aiter__()
+            walked = 0
+            try:
+                async for job in items:
+                    # Newest first: past the oldest job waited on, nothing further is of interest.
+                    if oldest is not None and job.created_at < oldest:
+                        break
+                    active[job.arn] = job
+                    walked += 1
+            finally:
+                close = getattr(items, "aclose", None)
+                if close is not None:
+                    await close()
+            cost += 1 + walked // page  # its first request, plus one per further page
+        self.cost = cost
         return active
