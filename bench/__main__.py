@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from . import _publish, bench_clients, bench_describe, bench_import, bench_list, bench_waiters
+from . import _publish, bench_clients, bench_describe, bench_import, bench_list, bench_waiters, bench_watch
 from ._common import Report
 
 
@@ -23,6 +23,9 @@ async def _run(only: set[str]) -> Report:
     if not only or "clients" in only:
         print("== many open clients: memory per further client")
         bench_clients.main(report)
+    if not only or "watch" in only:
+        print("== watch: the robots' forecast vs the plain backoff")
+        await bench_watch.main(report)
     if not only or "import" in only:
         print("== import time")
         bench_import.main(report)
@@ -32,7 +35,9 @@ async def _run(only: set[str]) -> Report:
 def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument(
-        "only", nargs="*", help="benchmarks to run: describe, list, waiters, clients, import (default: all)"
+        "only",
+        nargs="*",
+        help="benchmarks to run: describe, list, waiters, clients, watch, import (default: all)",
     )
     parser.add_argument(
         "--write-docs", action="store_true", help="put the table and chart into docs/benchmarks.md"

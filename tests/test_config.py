@@ -26,7 +26,7 @@ from robomaker_deploy import (
 )
 from robomaker_deploy._transport import resolve_region
 from robomaker_deploy.emulator import Emulator
-from tests.support.clock import FakeClock
+from tests.support.clocks import FakeClock
 from tests.support.hostile import Reply, hostile_server
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -40,7 +40,7 @@ from robomaker_deploy.emulator import (
     TAG_OFFLINE,
     Emulator,
 )
-from tests.support.clock import FakeClock
+from tests.support.clocks import FakeClock
 from tests.support.leaks import settle
 from tests.support.world import deploy, many_jobs, plain_fleet, versioned_app
 
@@ -473,9 +473,9 @@ async def test_many_waiters_share_their_calls(robomaker_emulator: Emulator) -> N
         assert all(len(finals) == 3 for finals in results.values())
         assert all(final.robot_deployment_summary is not None for r in results.values() for final in r)
         assert max(most.values()) == 1  # never two describes of one job at once
-        # About one describe per job (its end), and a few listing calls per pass. A job that changes
-        # status while a pass walks the three status listings can be missed by all three and costs
-        # one more describe, so allow for some of those; unshared, 3 waiters would make >= 3 per job.
+        # About one describe per job (its end), and a few listing calls per pass. Once fewer than
+        # list_threshold jobs are left, their waiters describe them rather than list, which costs a
+        # few more; unshared, 3 waiters would make >= 3 per job.
         assert describes <= 2 * len(jobs), (describes, lists, stats)
         assert stats.passes > 0
         assert describes + lists < stats.polls / 3

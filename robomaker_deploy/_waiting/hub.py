@@ -15,7 +15,10 @@ with the cheapest call that is true:
 - a job seen ending is remembered while anyone still waits on it (it never
   changes again), and a pass that finds a job gone wakes its sleeping waiters
   early, so an end is noticed within about one pass interval even by a waiter
-  whose backoff grew long.
+  whose backoff grew long;
+- the hub remembers the last status it saw of each job waited on, so that a
+  pass lists only the statuses those jobs can still be in (one request
+  stream, not three, once they are all InProgress).
 
 Cancelling a waiter leaves nothing behind: its subscription is closed in a
 ``finally``, a shared call or pass is cancelled when no waiter is left on it,
@@ -24,7 +27,7 @@ and the pass loop ends when no pass is asked for.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Callable, Coroutine, Iterator, Mapping
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -35,7 +38,7 @@ from .._enums import DeploymentStatus
 from .._models import DeploymentJob, DescribedDeploymentJob, Fleet
 from .._pagination import Pager
 from .flights import Flights
-from .passes import Passes
+from .passes import Passes, still_possible
 from .policy import WaitClock
 
 __all__ = ["Subscription", "WaiterStats", "Waiters"]
@@ -86,6 +89,8 @@ class Subscription:
         self.seq = seq
         self.created_at = created_at
         """When the job was created, once known: how far back a shared pass must walk."""
+        self.status: DeploymentStatus | None = None
+        """The job's status as the caller gave it (the hub's own record takes over once it polls)."""
         self.sleeping = False
         self.gone = False
         """A pass found the job out of the active set while the waiter slept: describe it next."""
@@ -140,10 +145,17 @@ class Waiters:
         self._jobs = Flights(client.describe_deployment_job, client._spawn)
         self._fleets = Flights(client.describe_fleet, client._spawn)
         self._passes = Passes(
-            client, client._spawn, next_seq=self._next_seq, oldest=self._oldest, walked=self._wake_gone
+            client,
+            client._spawn,
+            next_seq=self._next_seq,
+            oldest=self._oldest,
+            statuses=self._statuses,
+            walked=self._walked,
         )
         self._ended: dict[str, DescribedDeploymentJob] = {}
         """Terminal jobs (they never change again), kept while someone still waits on them."""
+        self._seen: dict[str, DeploymentStatus] = {}
+        """ARN -> the last status seen of a job waited on (statuses only move forward)."""
         self._subscriptions: dict[str, list[Subscription]] = {}
         self._light: dict[str, int] = {}
         """ARN -> how many waiters not needing robot progress wait on it."""
@@ -171,12 +183,26 @@ class Waiters:
             self._jobs.idle
             and self._fleets.idle
             and self._passes.idle
-            and not (self._ended or self._subscriptions or self._light)
+            and not (self._ended or self._subscriptions or self._light or self._seen)
         )
 
-    def subscribe(self, arn: str, *, detail: bool, created_at: datetime | None) -> Subscription:
-        """A waiter on ``arn``; ``detail``: it needs robot progress, so every poll is a describe."""
-        return Subscription(self, arn, detail=detail, seq=self._next_seq(), created_at=created_at)
+    def subscribe(
+        self,
+        arn: str,
+        *,
+        detail: bool,
+        created_at: datetime | None,
+        status: DeploymentStatus | None = None,
+    ) -> Subscription:
+        """A waiter on ``arn``; ``detail``: it needs robot progress, so every poll is a describe.
+
+        ``created_at`` and ``status``, when the caller knows them (it passed a
+        job, not an ARN), let the first shared pass find the job at its first
+        poll: how far back to walk, and which statuses to list.
+        """
+        subscription = Subscription(self, arn, detail=detail, seq=self._next_seq(), created_at=created_at)
+        subscription.status = status
+        return subscription
 
     async def describe_job(self, arn: str) -> DescribedDeploymentJob:
         """The job now, shared with any describe of it in flight (a job seen ending is not asked again)."""
@@ -185,8 +211,10 @@ class Waiters:
             self._remembered += 1
             return ended
         job = await self._jobs.get(arn)
-        if job.status.is_terminal and arn in self._subscriptions:
-            self._ended[arn] = job
+        if arn in self._subscriptions:
+            self._saw(job)
+            if job.status.is_terminal:
+                self._ended[arn] = job
         return job
 
     async def describe_fleet(self, arn: str) -> Fleet:
@@ -203,8 +231,13 @@ class Waiters:
         self._seq += 1
         return self._seq
 
+    def _saw(self, job: DeploymentJob) -> None:
+        self._seen[job.arn] = job.status
+
     def _register(self, subscription: Subscription) -> None:
         self._subscriptions.setdefault(subscription.arn, []).append(subscription)
+        if subscription.status is not None:
+            self._seen.setdefault(subscription.arn, subscription.status)
         if not subscription.detail:
             self._light[subscription.arn] = self._light.get(subscription.arn, 0) + 1
 
@@ -216,6 +249,7 @@ class Waiters:
         if not subscriptions:
             self._subscriptions.pop(arn, None)
             self._ended.pop(arn, None)
+            self._seen.pop(arn, None)
         if not subscription.detail:
             left = self._light.get(arn, 0) - 1
             if left > 0:
@@ -245,22 +279,38 @@ class Waiters:
 
     # -- what passes call -----------------------------------------------------------------------------
 
+    def _waited(self, before: int) -> Iterator[Subscription]:
+        """The waiters pass number ``before`` answers for: those needing no robots, registered before it."""
+        for subscriptions in self._subscriptions.values():
+            for subscription in subscriptions:
+                if not subscription.detail and subscription.seq < before:
+                    yield subscription
+
     def _oldest(self, before: int) -> datetime | None:
         """When the oldest job waited on was created (``None`` if any is unknown): where a walk may stop."""
         oldest: datetime | None = None
-        for subscriptions in self._subscriptions.values():
-            for subscription in subscriptions:
-                if subscription.detail or subscription.seq > before:
-                    continue
-                if subscription.created_at is None:
-                    return None
-                if oldest is None or subscription.created_at < oldest:
-                    oldest = subscription.created_at
+        for subscription in self._waited(before):
+            if subscription.created_at is None:
+                return None
+            if oldest is None or subscription.created_at < oldest:
+                oldest = subscription.created_at
         return oldest
 
-    def _wake_gone(self, seq: int, active: Mapping[str, DeploymentJob]) -> None:
+    def _statuses(self, before: int) -> tuple[DeploymentStatus, ...]:
+        """The statuses a pass lists: every one the jobs waited on can still be in."""
+        widest: tuple[DeploymentStatus, ...] = ()
+        for subscription in self._waited(before):
+            possible = still_possible(self._seen.get(subscription.arn))
+            if len(possible) > len(widest):
+                widest = possible
+        return widest or still_possible(None)
+
+    def _walked(self, seq: int, active: Mapping[str, DeploymentJob]) -> None:
+        """What pass ``seq`` found: the statuses of the jobs waited on, and which of them left."""
         for arn, subscriptions in self._subscriptions.items():
-            if arn in active:
+            listed = active.get(arn)
+            if listed is not None:
+                self._saw(listed)
                 continue
             for subscription in subscriptions:
                 if (

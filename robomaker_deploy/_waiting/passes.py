@@ -1,13 +1,21 @@
 """Shared listing passes: one ListDeploymentJobs walk over the active statuses answers many waiters.
 
 Once many jobs are waited on, describing each of them every round costs a
-call per job. A *pass* lists the jobs that are Pending, Preparing or
-InProgress instead (one request per status, plus one per further page), and
-every waiter that asked for the next pass reads its job's fate off it: found
-means still running, missing means it ended (or is too new to be listed, or
-moved during the walk), and the waiter describes it to know which. Passes
-run on demand, at most one per ``min_delay`` of the waiters asking, in the
-client's background tasks; a pass nobody waits for any more is cancelled.
+call per job. A *pass* lists the active jobs instead (one request per
+status, plus one per further page), and every waiter that asked for the
+next pass reads its job's fate off it: found means still running, missing
+means it ended (or is too new to be listed, or moved during the walk), and
+the waiter describes it to know which. Passes run on demand, at most one
+per ``min_delay`` of the waiters asking, in the client's background tasks;
+a pass nobody waits for any more is cancelled.
+
+A pass lists only the statuses a waited job can still be in, one after
+another in the order a job goes through them: a job's status only moves
+forward (Pending, Preparing, InProgress, then an end), so once every job
+waited on was seen InProgress one request stream answers for all of them,
+not three, and a job that moves on during the walk is found in a status
+walked later. A job the pass did not find is described, as any missing job
+is, so a status that moved otherwise costs a describe, never a wrong answer.
 """
 
 from __future__ import annotations
@@ -25,10 +33,19 @@ from .._pagination import Pager
 from .._wire.model import page_limit
 from .flights import Spawn
 
-__all__ = ["ACTIVE", "Passes"]
+__all__ = ["ACTIVE", "Passes", "still_possible"]
 
-#: The statuses a pass lists: a job in none of them has ended.
+#: The statuses a pass may list, in the order a job goes through them: a job in none of them has ended.
 ACTIVE = (DeploymentStatus.PENDING, DeploymentStatus.PREPARING, DeploymentStatus.IN_PROGRESS)
+
+
+def still_possible(seen: DeploymentStatus | None) -> tuple[DeploymentStatus, ...]:
+    """The active statuses a job last seen in ``seen`` (``None``: not seen yet) can be in now."""
+    if seen is None or seen not in ACTIVE:
+        return ACTIVE
+    return ACTIVE[ACTIVE.index(seen) :]
+
+
 _PAGE = "ListDeploymentJobs"
 
 
@@ -57,7 +74,8 @@ class Passes:
     ``next_seq`` numbers passes on the same counter as the hub numbers its
     waiters, so that "registered before this pass started" is a comparison.
     ``oldest(seq)`` says when the oldest job waited on by a waiter registered
-    before pass ``seq`` was created (a newest-first walk stops there), and
+    before pass ``seq`` was created (a newest-first walk stops there),
+    ``statuses(seq)`` which statuses those jobs can be in, and
     ``walked(seq, active)`` is told what every finished pass found.
     """
 
@@ -68,12 +86,14 @@ class Passes:
         *,
         next_seq: Callable[[], int],
         oldest: Callable[[int], datetime | None],
+        statuses: Callable[[int], tuple[DeploymentStatus, ...]],
         walked: Callable[[int, Mapping[str, DeploymentJob]], None],
     ) -> None:
         self._client = client
         self._spawn = spawn
         self._next_seq = next_seq
         self._oldest = oldest
+        self._statuses = statuses
         self._walked = walked
         self._pending: _Pass | None = None
         self._running = False
@@ -133,7 +153,9 @@ class Passes:
                     self._last_start = anyio.current_time()
                     self.walks += 1
                     try:
-                        current.active = await self._list_active(self._oldest(current.seq))
+                        current.active = await self._list_active(
+                            self._oldest(current.seq), self._statuses(current.seq)
+                        )
                     except Exception as exc:  # handed to every waiter of the pass
                         current.error = exc
                 if self._pending is current:  # cancelled before it started
@@ -144,21 +166,30 @@ class Passes:
         finally:
             self._running = False
 
-    async def _list_active(self, oldest: datetime | None) -> dict[str, DeploymentJob]:
+    async def _list_active(
+        self, oldest: datetime | None, statuses: tuple[DeploymentStatus, ...]
+    ) -> dict[str, DeploymentJob]:
+        # One status after another, in the order a job goes through them: a job that moves on while
+        # the pass walks moves into a status walked later, so only a job that ended is missed (a
+        # merged walk of the three could miss one that moved behind it, and describe it for nothing).
         active: dict[str, DeploymentJob] = {}
         page = page_limit(_PAGE)
-        pager = self._client.list_deployment_jobs(status=ACTIVE, page_size=page, prefetch=0)
-        items: AsyncIterator[DeploymentJob] = pager.__aiter__()
-        try:
-            async for job in items:
-                # Newest first: past the oldest job waited on, nothing further is of interest.
-                if oldest is not None and job.created_at < oldest:
-                    break
-                active[job.arn] = job
-        finally:
-            close = getattr(items, "aclose", None)
-            if close is not None:
-                await close()
-        # One request per status, plus one per further page of each.
-        self.cost = len(ACTIVE) + len(active) // page
+        cost = 0
+        for status in statuses:
+            pager = self._client.list_deployment_jobs(status=(status,), page_size=page, prefetch=0)
+            items: AsyncIterator[DeploymentJob] = pager.__aiter__()
+            walked = 0
+            try:
+                async for job in items:
+                    # Newest first: past the oldest job waited on, nothing further is of interest.
+                    if oldest is not None and job.created_at < oldest:
+                        break
+                    active[job.arn] = job
+                    walked += 1
+            finally:
+                close = getattr(items, "aclose", None)
+                if close is not None:
+                    await close()
+            cost += 1 + walked // page  # its first request, plus one per further page
+        self.cost = cost
         return active

@@ -2,13 +2,15 @@
 
 Kept apart from the loop that follows it so that a schedule can be read,
 tested and reasoned about as arithmetic: :meth:`WaitPolicy.next_delay` is a
-pure function of the attempt number, the time left and the clock's jitter.
+pure function of the attempt number, the time left, how long nothing is
+expected to happen (a watch's forecast, ``forecast``) and the clock's jitter.
 """
 
 from __future__ import annotations
 
 import math
 import random
+import time
 from collections.abc import Awaitable, Callable
 from typing import Literal
 
@@ -49,6 +51,9 @@ class WaitClock:
     """Seconds on a monotonic clock."""
     random: Callable[[float, float], float] = random.uniform
     """A number between the two bounds, uniformly (the jitter)."""
+    wall: Callable[[], float] = time.time
+    """The time of day in seconds since the epoch, the clock of the service's timestamps: a watch
+    reads its robots' start and finish times, and the time they say remains, against it."""
 
 
 def _check_delay(name: str, value: float, low_open: float = 0.0) -> None:
@@ -65,12 +70,16 @@ class WaitPolicy:
     After poll number *n* (the first poll is made at once) the waiter sleeps a
     delay drawn uniformly from ``[min_delay, min(max_delay, min_delay * 2**(n-1))]``
     (``max_delay`` alone once *n* passes ``log2(max_delay / min_delay) + 1``).
-    When that delay would leave less than ``min_delay`` before the deadline,
-    the next poll is the last and is moved to the deadline itself, less the
-    ``lead`` a poll takes (the slowest poll of the wait so far, at most
-    ``min_delay``), so that it still completes in time; if it does not show
-    an end the wait raises :class:`WaiterTimeoutError`. ``timeout=None``
-    waits without limit (cancel it from outside).
+    A watch that expects no robot to end for a while (its forecast: no robot
+    has started yet, or each is still downloading for a time it reported)
+    counts that delay from the end of that quiet time instead of from now,
+    and never sleeps past ``max_delay``. When that delay would leave less
+    than ``min_delay`` before the deadline, the next poll is the last and is
+    moved to the deadline itself, less the ``lead`` a poll takes (the slowest
+    poll of the wait so far, at most ``min_delay``), so that it still
+    completes in time; if it does not show an end the wait raises
+    :class:`WaiterTimeoutError`. ``timeout=None`` waits without limit
+    (cancel it from outside).
     """
 
     timeout: float | None = DEFAULT_TIMEOUT
@@ -100,12 +109,16 @@ class WaitPolicy:
         """The attempt past which the delay's upper bound is ``max_delay`` (Smithy's ``attemptCeiling``)."""
         return math.log2(self.max_delay / self.min_delay) + 1
 
-    def next_delay(self, attempt: int, remaining: float | None, lead: float = 0.0) -> tuple[float, bool]:
+    def next_delay(
+        self, attempt: int, remaining: float | None, lead: float = 0.0, quiet: float = 0.0
+    ) -> tuple[float, bool]:
         """The sleep after poll number ``attempt``, and whether the poll after it is the last.
 
         ``remaining`` is the time left before the deadline (``None``: no
-        deadline) and ``lead`` how long before the deadline a last poll
-        should start.
+        deadline), ``lead`` how long before the deadline a last poll should
+        start, and ``quiet`` how long nothing is expected to change (``0``:
+        anything may change at once; ``math.inf``: nothing will before
+        ``max_delay``), from whose end the backoff's delay counts.
         """
         if attempt > self.attempt_ceiling:
             upper = self.max_delay
@@ -113,6 +126,8 @@ class WaitPolicy:
             upper = min(self.max_delay, self.min_delay * 2 ** (attempt - 1))
         delay = self.clock.random(self.min_delay, upper) if upper > self.min_delay else self.min_delay
         delay = min(max(delay, self.min_delay), upper)
+        if quiet > 0:  # a NaN forecast is not: the plain backoff then
+            delay = min(self.max_delay, quiet + delay)
         if remaining is None:
             return delay, False
         if remaining - delay <= self.min_delay:

@@ -1,0 +1,249 @@
+"""Watching deployments: the robots' forecast against today's plain backoff, on the same jobs at once.
+
+Against the emulator at speed 1 (its timeline as the service's: robots take
+tens of seconds, the download most of it, and report the time remaining in
+it), ``ROUNDS`` rounds each start one deployment on each of 21 fleets of
+1, 2, 3, 5, 8, 13 and 20 robots, every job with a concurrency limit (25, 34
+or 50% of the fleet, so most fleets deploy in waves), every other one with a
+pre-launch file and one in four with a post-launch file; about one robot in
+twelve fails (while validating, downloading or launching, by the emulator's
+fault tags). Each job is watched twice at the same time, through two
+clients so that no call is shared:
+
+* ``backoff``: today's schedule, the Smithy backoff alone (2 s doubling to
+  30 s, with jitter), as ``watch_deployment_job`` was;
+* ``forecast``: ``watch_deployment_job`` as it is, whose backoff counts from
+  the end of the time in which the robots' forecast expects no end.
+
+Both see the same timelines (same jobs, same emulator seed), so the
+difference is the schedule's alone. Time is virtual: when every watch is
+asleep the emulator's clock jumps to the next wake-up, so a round of
+deployments that lasts minutes runs in seconds, and a poll's time is the
+emulator's. Measured:
+
+* calls per watched job: DescribeDeploymentJob calls each schedule made
+  (each client's own, as its hub counted them; their sum is checked against
+  the emulator's count);
+* the notice of each robot's end: from its ``deploymentFinishTime`` (on the
+  emulator's clock) to the poll that first saw it ended. Median and worst
+  over every robot of every round, and the 90th percentile.
+
+The default delays (2 s, 30 s); the jitter of both schedules comes from
+random generators seeded alike. Run: ``python -m bench.bench_watch`` (or
+``python -m bench watch``); ``BENCH_WATCH_ROUNDS`` sets the rounds (20, about 25 s).
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import os
+import random
+import statistics
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import anyio
+
+from bench._common import Report
+from robomaker_deploy import DeploymentClient, DescribedDeploymentJob, RobotStatus, WaitClock, WaitPolicy
+from robomaker_deploy._waiting.loop import watch_job
+from robomaker_deploy.emulator import TAG_FAIL_STEP, Emulator
+from robomaker_deploy.emulator._seeding import app_configs, seed_application, seed_fleet
+
+ROUNDS = int(os.environ.get("BENCH_WATCH_ROUNDS", "20"))
+SIZES = (1, 2, 3, 5, 8, 13, 20)
+CONCURRENCY = (25, 34, 50)
+MIN_DELAY, MAX_DELAY = 2.0, 30.0
+SCHEDULES = ("backoff", "forecast")
+# The steps a faulty robot fails at, and how often (per robot, seeded): about one in twelve.
+FAULTS = (("Validating", 0.03), ("DownloadingExtracting", 0.03), ("Launching", 0.02))
+
+
+class VirtualTime:
+    """The emulator's clock, moved forward to the next wake-up whenever every watcher sleeps."""
+
+    def __init__(self, emu: Emulator, watchers: int) -> None:
+        self._emu = emu
+        self._awake = watchers  # all counted from the start, so none jumps the clock before the rest began
+        self._sleepers: list[tuple[float, int, anyio.Event]] = []
+        self._order = itertools.count()
+
+    def now(self) -> float:
+        return self._emu.now()
+
+    async def sleep(self, seconds: float) -> None:
+        event = anyio.Event()
+        heapq.heappush(self._sleepers, (self.now() + seconds, next(self._order), event))
+        self._awake -= 1
+        try:
+            self._advance()
+            await event.wait()
+        finally:
+            self._awake += 1
+
+    @contextmanager
+    def watcher(self) -> Iterator[None]:
+        """One of the watchers, counted out when it ends."""
+        try:
+            yield
+        finally:
+            self._awake -= 1
+            self._advance()
+
+    def _advance(self) -> None:
+        if self._awake > 0 or not self._sleepers:
+            return
+        wake = self._sleepers[0][0]
+        ahead = wake - self.now()
+        if ahead > 0:
+            self._emu.advance_clock(ahead)
+        while self._sleepers and self._sleepers[0][0] <= wake:
+            heapq.heappop(self._sleepers)[2].set()
+
+
+def _jobs(emu: Emulator, rng: random.Random, label: str) -> list[str]:
+    """One deployment on each of 21 fresh fleets (sizes and settings as the module says)."""
+    app = seed_application(emu, f"watch-{label}")
+    arns = []
+    for index in range(3 * len(SIZES)):
+        size = SIZES[index % len(SIZES)]
+        tags = []
+        for _ in range(size):
+            draw, tag = rng.random(), {}
+            for step, share in FAULTS:
+                if draw < share:
+                    tag = {TAG_FAIL_STEP: step}
+                    break
+                draw -= share
+            tags.append(tag)
+        fleet = seed_fleet(emu, f"watch-{label}-{index}", robot_tags=tags)
+        configs = app_configs(app)
+        if index % 2 == 0:
+            configs[0]["launchConfig"]["preLaunchFile"] = "pre.sh"
+        if index % 4 == 1:
+            configs[0]["launchConfig"]["postLaunchFile"] = "post.sh"
+        job = emu.call(
+            "CreateDeploymentJob",
+            {
+                "fleet": fleet,
+                "clientRequestToken": f"watch-{label}-{index}",
+                "deploymentApplicationConfigs": configs,
+                "deploymentConfig": {"concurrentDeploymentPercentage": CONCURRENCY[index % 3]},
+            },
+        )
+        arns.append(str(job["arn"]))
+    return arns
+
+
+async def _watch(
+    client: DeploymentClient, arn: str, policy: WaitPolicy, forecast: bool, time: VirtualTime
+) -> list[tuple[float, bool]]:
+    """Watch one job to its end: the notice of each robot's end, and whether the robot failed."""
+    notices: dict[str, tuple[float, bool]] = {}
+    final: DescribedDeploymentJob | None = None
+    with time.watcher():
+        async for snapshot in watch_job(client._waiter_hub(), arn, policy, forecast=forecast):
+            seen = time.now()
+            for robot in snapshot.robot_deployment_summary:
+                finish = robot.deployment_finish_time
+                if robot.status.is_terminal and finish is not None and robot.arn not in notices:
+                    notices[robot.arn] = (seen - finish.timestamp(), robot.status is not RobotStatus.IN_SYNC)
+            final = snapshot
+    assert final is not None and final.status.is_terminal
+    return list(notices.values())
+
+
+async def _round(seed: int) -> dict[str, dict[str, Any]]:
+    async with Emulator(speed=1.0, seed=seed) as emu:
+        arns = _jobs(emu, random.Random(seed), str(seed))
+        time = VirtualTime(emu, watchers=len(SCHEDULES) * len(arns))
+        out: dict[str, dict[str, Any]] = {}
+        before = emu.stats()["calls"].get("DescribeDeploymentJob", 0)
+        async with emu.client() as backoff, emu.client() as forecast:
+            clients = {"backoff": backoff, "forecast": forecast}
+            results: dict[str, list[list[tuple[float, bool]]]] = {name: [] for name in SCHEDULES}
+
+            async def one(name: str, arn: str, jitter: random.Random) -> None:
+                clock = WaitClock(sleep=time.sleep, now=time.now, wall=time.now, random=jitter.uniform)
+                policy = WaitPolicy(timeout=None, min_delay=MIN_DELAY, max_delay=MAX_DELAY, clock=clock)
+                results[name].append(await _watch(clients[name], arn, policy, name == "forecast", time))
+
+            async with anyio.create_task_group() as group:
+                for name in SCHEDULES:
+                    jitter = random.Random(seed * 1000 + 7)  # the same draws for both schedules
+                    for arn in arns:
+                        group.start_soon(one, name, arn, jitter)
+            for name, client in clients.items():
+                out[name] = {
+                    "calls": client._waiter_hub().stats.describes,
+                    "jobs": len(arns),
+                    "notices": [n for job in results[name] for n in job],
+                }
+        counted = emu.stats()["calls"].get("DescribeDeploymentJob", 0) - before
+        assert counted == sum(r["calls"] for r in out.values()), (counted, out)
+        return out
+
+
+def _figures(notices: list[float]) -> dict[str, float]:
+    ordered = sorted(notices)
+    return {
+        "robots": len(ordered),
+        "median": statistics.median(ordered),
+        "p90": ordered[min(len(ordered) - 1, int(0.9 * len(ordered)))],
+        "worst": ordered[-1],
+    }
+
+
+async def main(report: Report | None = None) -> None:
+    """Run the rounds, print both schedules' calls and notices, and add the ratios to ``report``."""
+    sizes = ", ".join(map(str, SIZES))
+    print(f"watch: {ROUNDS} round(s) of {3 * len(SIZES)} jobs on fleets of {sizes} robots,")
+    concurrency = "/".join(map(str, CONCURRENCY))
+    print(
+        f"  concurrency {concurrency}%, delays {MIN_DELAY:g}-{MAX_DELAY:g} s, emulator speed 1, virtual time"
+    )
+    totals: dict[str, dict[str, Any]] = {name: {"calls": 0, "jobs": 0, "notices": []} for name in SCHEDULES}
+    for seed in range(1, ROUNDS + 1):
+        for name, result in (await _round(seed)).items():
+            totals[name]["calls"] += result["calls"]
+            totals[name]["jobs"] += result["jobs"]
+            totals[name]["notices"] += result["notices"]
+    print("  notice of a robot's end (s):  median    p90  worst")
+    figures: dict[str, dict[str, float]] = {}
+    for name, total in totals.items():
+        every = [notice for notice, _ in total["notices"]]
+        figures[name] = {**_figures(every), "per_job": total["calls"] / total["jobs"]}
+        print(f"  {name}: {figures[name]['per_job']:.2f} calls per job")
+        for label, chosen in (
+            ("every robot", every),
+            ("robots that succeeded", [notice for notice, failed in total["notices"] if not failed]),
+            ("robots that failed", [notice for notice, failed in total["notices"] if failed]),
+        ):
+            if chosen:
+                f = _figures(chosen)
+                print(f"    {label:26} {f['robots']:5d} {f['median']:6.2f} {f['p90']:6.2f} {f['worst']:6.2f}")
+    if report is not None:
+        new, old = figures["forecast"], figures["backoff"]
+        report.ratio(
+            "calls per watched job, forecast schedule",
+            new["per_job"],
+            "today's backoff",
+            old["per_job"],
+            "<= 0.7",
+            unit="calls",
+        )
+        for statistic in ("median", "worst"):
+            report.ratio(
+                f"{statistic} notice of a robot's end, forecast",
+                new[statistic],
+                "today's backoff",
+                old[statistic],
+                "<= 1",
+                unit="s",
+            )
+
+
+if __name__ == "__main__":
+    anyio.run(main)
