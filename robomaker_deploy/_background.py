@@ -12,6 +12,7 @@ closes: nothing outlives the client, whichever task closes it.
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import sys
 from collections.abc import Callable, Coroutine
@@ -59,7 +60,9 @@ class BackgroundTasks:
         if running_on_trio():
             import trio
 
-            trio.lowlevel.spawn_system_task(self._run, job, scope)
+            # In a copy of the starter's context, as asyncio's create_task does (trio's system tasks
+            # start from an empty one): what the starter traced or logged under carries on in the job.
+            trio.lowlevel.spawn_system_task(self._run, job, scope, context=contextvars.copy_context())
         else:
             import asyncio
 

@@ -144,7 +144,8 @@ class WaitOperations(Operations):
         """
         policy = self._wait_policy(timeout, min_delay, max_delay, clock, on_exit)
         start = _waiting.origin(job, policy, resume)
-        return DeploymentEvents(_waiting.watch_job(self._waiter_hub(), job, policy, start), start)
+        watch = _waiting.watch_job(self._waiter_hub(), job, policy, start, traced_as="deployment_events")
+        return DeploymentEvents(watch, start)
 
     async def wait_for_fleet_in_sync(
         self,

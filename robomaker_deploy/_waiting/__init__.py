@@ -12,7 +12,9 @@ Three rooms, in the order a wait passes through them:
   stream that ties them to a watch;
 * ``hub``: the client's waiting hub, which answers each poll with the
   cheapest call that is true: one describe in flight per job (``flights``)
-  or a shared ListDeploymentJobs pass over the active jobs (``passes``).
+  or a shared ListDeploymentJobs pass over the active jobs (``passes``);
+* ``tracing``: the OpenTelemetry span of each wait, watch or event stream
+  (the ``otel`` extra; without it, nothing is imported).
 
 A wait goes policy -> loop -> hub -> client call; nothing calls back up.
 """

@@ -31,6 +31,7 @@ from .forecast import Forecast, Outlook
 from .hub import Subscription, Waiters
 from .outcome import DeploymentOutcome
 from .policy import WaitPolicy
+from .tracing import WaitSpan
 
 __all__ = ["DeploymentWatch", "Poll", "wait_fleet_in_sync", "wait_job", "wait_job_succeeded", "watch_job"]
 
@@ -219,7 +220,9 @@ class _Subscribed(AsyncIterator[J]):
         snapshots: Poll[J],
         policy: WaitPolicy,
         origin: WaitCheckpoint,
+        traced_as: str,
     ) -> None:
+        self._trace = WaitSpan(traced_as, subscription.arn, policy)
         self._hub = hub
         self._subscription = subscription
         self._snapshots = snapshots
@@ -232,6 +235,14 @@ class _Subscribed(AsyncIterator[J]):
         return self
 
     async def __anext__(self) -> J:
+        with self._trace.current():
+            try:
+                return await self._next()
+            except BaseException as exc:
+                self._trace.end(self._snapshots, exc)
+                raise
+
+    async def _next(self) -> J:
         if self._closed:
             raise StopAsyncIteration
         try:
@@ -270,8 +281,11 @@ class _Subscribed(AsyncIterator[J]):
         self._close()
         # A task being cancelled sees an effective deadline of -inf: the loop is left because of
         # the cancellation, not by a `break`.
-        if anyio.current_effective_deadline() == -math.inf:
-            await self._exit()
+        cancelled = anyio.current_effective_deadline() == -math.inf
+        if cancelled:
+            with self._trace.current():
+                await self._exit()
+        self._trace.end(self._snapshots, cancelled=cancelled)
 
     def _close(self) -> None:
         if not self._closed:
@@ -292,11 +306,13 @@ class _Subscribed(AsyncIterator[J]):
                 log.warning("could not cancel deployment job %s on leaving its wait: %s", arn, exc)
             else:
                 log.info("canceled deployment job %s on leaving its wait (on_exit='cancel')", arn)
+                self._trace.job_canceled()
         if scope.cancelled_caught:
             log.warning("could not cancel deployment job %s within %gs", arn, CANCEL_TIMEOUT)
 
     def __del__(self) -> None:
         self._close()
+        self._trace.end(self._snapshots)
 
 
 class DeploymentWatch(_Subscribed[DescribedDeploymentJob]):
@@ -359,6 +375,7 @@ def watch_job(
     resume: WaitCheckpoint | None = None,
     *,
     forecast: bool = True,
+    traced_as: str = "watch_deployment_job",
 ) -> DeploymentWatch:
     """Every robot's progress in ``job``, snapshot by snapshot, until it ends.
 
@@ -379,17 +396,19 @@ def watch_job(
         elapsed=start.elapsed() if resume is not None else 0.0,
         forecast=Forecast() if forecast else None,
     )
-    return DeploymentWatch(hub, subscription, snapshots, policy, start)
+    return DeploymentWatch(hub, subscription, snapshots, policy, start, traced_as)
 
 
 async def wait_job(hub: Waiters, job: str | DeploymentJob, policy: WaitPolicy) -> DescribedDeploymentJob:
     """The job once it is Succeeded, Failed or Canceled (polled through the hub's cheapest calls)."""
-    final = (await _wait(hub, job, policy)).job
+    final = (await _wait(hub, job, policy, "wait_for_deployment_job")).job
     assert isinstance(final, DescribedDeploymentJob)  # the loop only ends on a described terminal job
     return final
 
 
-async def _wait(hub: Waiters, job: str | DeploymentJob, policy: WaitPolicy) -> DeploymentOutcome:
+async def _wait(
+    hub: Waiters, job: str | DeploymentJob, policy: WaitPolicy, traced_as: str
+) -> DeploymentOutcome:
     subscription = _subscribe(hub, job, detail=False)
     snapshots = Poll(
         what=f"deployment job {subscription.arn} to end",
@@ -401,7 +420,7 @@ async def _wait(hub: Waiters, job: str | DeploymentJob, policy: WaitPolicy) -> D
         sleep=partial(subscription.nap, policy.clock),
     )
     last: DeploymentJob | None = None
-    polls = _Subscribed(hub, subscription, snapshots, policy, origin(job, policy, None))
+    polls = _Subscribed(hub, subscription, snapshots, policy, origin(job, policy, None), traced_as)
     async with aclosing(polls):
         async for snapshot in polls:
             last = snapshot
@@ -414,7 +433,7 @@ async def wait_job_succeeded(
     hub: Waiters, job: str | DeploymentJob, policy: WaitPolicy
 ) -> DescribedDeploymentJob:
     """The job once Succeeded; :class:`DeploymentFailedError` (with the outcome) if it ended otherwise."""
-    outcome = await _wait(hub, job, policy)
+    outcome = await _wait(hub, job, policy, "wait_until_deployment_succeeded")
     final = outcome.job
     assert isinstance(final, DescribedDeploymentJob)  # the loop only ends on a described terminal job
     if final.status is not DeploymentStatus.SUCCEEDED:

@@ -32,6 +32,7 @@ from .._models import DeploymentJob
 from .._pagination import Pager
 from .._wire.model import page_limit
 from .flights import Spawn
+from .tracing import unparented
 
 __all__ = ["ACTIVE", "Passes", "still_possible"]
 
@@ -120,7 +121,7 @@ class Passes:
             self.shared += 1
         if not self._running:
             self._running = True
-            self._spawn(self._run)
+            self._spawn(unparented(self._run))  # a pass serves many waits: it is none's child
         pending.waiters += 1
         try:
             await pending.done.wait()

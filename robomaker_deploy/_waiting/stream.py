@@ -60,6 +60,7 @@ class DeploymentEvents(AsyncIterator[DeploymentEvent]):
             self._pending.extend(events)
         event = self._pending.popleft()
         self._state = self._state.apply(event)
+        self._watch._trace.event(event)  # the watch's span is the stream's (see watch_job's traced_as)
         return event
 
     def checkpoint(self) -> WaitCheckpoint:
