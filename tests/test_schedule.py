@@ -20,7 +20,8 @@ from robomaker_deploy import (
     WaitPolicy,
 )
 from robomaker_deploy._waiting.forecast import Forecast
-from robomaker_deploy._waiting.loop import Poll, _job_finished, _job_key
+from robomaker_deploy._waiting.loop import _job_finished, _job_key
+from robomaker_deploy._waiting.poll import Poll
 from tests.support.clocks import FakeClock
 
 MIDDLE = WaitClock(random=lambda low, high: (low + high) / 2)

@@ -32,7 +32,7 @@ from robomaker_deploy import (
     WaitPolicy,
 )
 from robomaker_deploy._waiting import Waiters
-from robomaker_deploy._waiting.loop import Poll
+from robomaker_deploy._waiting.poll import Poll
 from robomaker_deploy.emulator import (
     JOB_RETENTION_SECONDS,
     TAG_FAIL_STEP,
