@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import warnings
 from typing import Any
 
 import anyio
 import click
 
-from .exits import EXIT_SERVICE_ERROR, CliError
+from .exits import EXIT_SERVICE_ERROR, EXIT_USAGE, CliError
 from .options import debug_option, with_options
 from .output import console
 
@@ -62,21 +63,31 @@ def emulator(**options: Any) -> None:
       export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing
       robomaker-deploy --endpoint-url http://127.0.0.1:4566 --region us-east-1 fleets
     """
-    from ..emulator import serve
+    from ..emulator import StateFileError, serve
 
     if options["speed"] <= 0:
         raise click.BadParameter("must be positive", param_hint="--speed")
     try:
-        # The options are named after serve's keywords, so they go to it as they are.
-        asyncio.run(serve(**options))
+        with warnings.catch_warnings():
+            # The emulator's own warnings (admin routes exposed) as the command's warning lines.
+            warnings.simplefilter("always")
+            warnings.showwarning = _show_warning
+            # The options are named after serve's keywords, so they go to it as they are.
+            asyncio.run(serve(**options))
     except KeyboardInterrupt:
         pass
+    except StateFileError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from exc
     except OSError as exc:
         raise CliError(
             f"cannot start the emulator on {options['host']}:{options['port']}: {exc.strerror or exc}."
             " Pick another --port (0 picks a free one).",
             EXIT_SERVICE_ERROR,
         ) from exc
+
+
+def _show_warning(message: Warning | str, *args: object, **kwargs: object) -> None:
+    click.echo(f"warning: {message}", err=True)
 
 
 #: In no particular order: the group lists its commands by name.

@@ -22,12 +22,15 @@ Admin routes (no signature; on by default only when bound to a loopback host):
 - ``GET /_emulator/health`` returns ``{"ok": true}``.
 """
 
+from ._clock import ClockMode
 from ._context import JOB_RETENTION_SECONDS
-from ._emulator import DEFAULT_ACCOUNT_ID, Emulator, EmulatorCredentials
+from ._emulator import DEFAULT_ACCOUNT_ID, Emulator
 from ._errors import ServiceError
-from ._faults import FaultConfig
+from ._faults import FaultConfig, FaultSettings
 from ._main import serve
+from ._sigv4 import EmulatorCredentials
 from ._simulation import TAG_FAIL_STEP, TAG_FAILURE_CODE, TAG_OFFLINE
+from ._statefile import StateFileError
 
 __all__ = [
     "DEFAULT_ACCOUNT_ID",
@@ -35,9 +38,12 @@ __all__ = [
     "TAG_FAILURE_CODE",
     "TAG_FAIL_STEP",
     "TAG_OFFLINE",
+    "ClockMode",
     "Emulator",
     "EmulatorCredentials",
     "FaultConfig",
+    "FaultSettings",
     "ServiceError",
+    "StateFileError",
     "serve",
 ]

@@ -13,7 +13,8 @@ import signal
 from collections.abc import Callable
 from pathlib import Path
 
-from ._emulator import Emulator, EmulatorCredentials
+from ._emulator import Emulator
+from ._sigv4 import EmulatorCredentials
 
 
 async def serve(

@@ -1,0 +1,230 @@
+"""The emulator against hostile clients: big unsigned bodies, slow sockets, deep JSON, SigV4 tricks."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime
+import hashlib
+import logging
+from collections.abc import Awaitable, Callable
+
+import pytest
+
+from robomaker_deploy.emulator import Emulator, EmulatorCredentials
+from robomaker_deploy.emulator import _http as http_limits
+from tests.support.http import address, post, raw_exchange, signed_headers, status_of
+from tests.support.raw import error_of, raw_client
+
+Factory = Callable[..., Awaitable[Emulator]]
+EIGHT_MIB = 8 * 1024 * 1024
+BAD_TOKEN = "The security token included in the request is invalid."
+
+
+def _authorization(key: str, *, region: str = "us-east-1", minutes_off: int = 0) -> str:
+    moment = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(minutes=minutes_off)
+    stamp = moment.strftime("%Y%m%dT%H%M%SZ")
+    return (
+        f"X-Amz-Date: {stamp}\r\n"
+        f"Authorization: AWS4-HMAC-SHA256 Credential={key}/{stamp[:8]}/{region}/robomaker/aws4_request, "
+        f"SignedHeaders=host;x-amz-date, Signature={'0' * 64}\r\n"
+    )
+
+
+#: Requests refused on their headers alone, and the error each gets.
+UNAUTHENTICATED = {
+    "no-signature": ("", "MissingAuthenticationTokenException"),
+    "unknown-key": (_authorization("AKIDUNKNOWN"), "UnrecognizedClientException"),
+    "stale-date": (_authorization("testing", minutes_off=-60), "InvalidSignatureException"),
+    "other-region": (_authorization("testing", region="eu-west-1"), "InvalidSignatureException"),
+    "unexpected-token": (
+        _authorization("testing") + "X-Amz-Security-Token: forged\r\n",
+        "UnrecognizedClientException",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(UNAUTHENTICATED), ids=list(UNAUTHENTICATED))
+@pytest.mark.asyncio
+async def test_an_unauthenticated_request_is_refused_before_its_body_is_read(
+    robomaker_emulator: Emulator, case: str
+) -> None:
+    headers, code = UNAUTHENTICATED[case]
+    host, port = address(robomaker_emulator.endpoint_url)
+    # Each declares 8 MiB and sends 1 KiB: the answer comes without the rest, so nothing waits for it.
+    head = (
+        f"POST /createFleet HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Type: application/json\r\n"
+        f"Content-Length: {EIGHT_MIB}\r\n{headers}\r\n"
+    ).encode()
+    answers = await asyncio.gather(
+        *(raw_exchange(robomaker_emulator.endpoint_url, head + b"x" * 1024) for _ in range(5))
+    )
+    for answer in answers:
+        assert status_of(answer) in (400, 403)
+        assert f"x-amzn-ErrorType: {code}".encode() in answer
+    assert robomaker_emulator.call("ListFleets", {})["fleetDetails"] == []
+
+
+# -- bodies ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("body", [b"[" * 100_000, b'{"name": ' * 100_000, b"[" * 65 + b"]" * 65])
+@pytest.mark.asyncio
+async def test_json_nested_too_deep_is_a_serialization_error(
+    robomaker_emulator: Emulator, body: bytes
+) -> None:
+    url = f"{robomaker_emulator.endpoint_url}/createFleet"
+    status, headers, answer = await post(url, body, signed_headers(robomaker_emulator, "/createFleet", body))
+    assert (status, headers["x-amzn-ErrorType"]) == (400, "SerializationException")
+    assert "nests deeper" in answer["message"]
+    admin = f"{robomaker_emulator.endpoint_url}/_emulator/faults"
+    status, headers, answer = await post(admin, body, {"Content-Type": "application/json"})
+    assert (status, headers["x-amzn-ErrorType"]) == (400, "SerializationException")
+
+
+@pytest.mark.asyncio
+async def test_a_body_swapped_under_unsigned_payload_is_refused(robomaker_emulator: Emulator) -> None:
+    url = f"{robomaker_emulator.endpoint_url}/createFleet"
+    honest, sneaky = b'{"name": "honest"}', b'{"name": "sneaky"}'
+    unsigned = signed_headers(
+        robomaker_emulator, "/createFleet", honest, extra={"X-Amz-Content-SHA256": "UNSIGNED-PAYLOAD"}
+    )
+    for body in (sneaky, honest):
+        status, headers, _ = await post(url, body, unsigned)
+        assert (status, headers["x-amzn-ErrorType"]) == (403, "InvalidSignatureException")
+    assert robomaker_emulator.call("ListFleets", {})["fleetDetails"] == []
+    # Declaring the real hash is fine: it is the body the signature covers.
+    declared = signed_headers(
+        robomaker_emulator,
+        "/createFleet",
+        honest,
+        extra={"X-Amz-Content-SHA256": hashlib.sha256(honest).hexdigest()},
+    )
+    assert (await post(url, honest, declared))[0] == 200
+    assert (await post(url, sneaky, declared))[0] == 403
+
+
+# -- session tokens ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.asyncio
+async def test_a_session_token_must_be_the_one_the_emulator_was_given(
+    robomaker_emulator_factory: Factory,
+) -> None:
+    emu = await robomaker_emulator_factory(credentials=EmulatorCredentials("ASIATEMP", "secret", "the-token"))
+    assert "the-token" not in repr(emu.credentials)
+    async with raw_client(emu, session_token="the-token") as c:
+        assert (await c.list_fleets())["fleetDetails"] == []
+    for token in (None, "another-token"):
+        async with raw_client(emu, session_token=token) as c:
+            assert await error_of(c.list_fleets()) == ("UnrecognizedClientException", 403, BAD_TOKEN)
+
+
+@pytest.mark.asyncio
+async def test_a_token_the_emulator_was_not_given_is_refused_signed_or_not(
+    robomaker_emulator: Emulator,
+) -> None:
+    async with raw_client(robomaker_emulator, session_token="bogus") as c:
+        assert await error_of(c.list_fleets()) == ("UnrecognizedClientException", 403, BAD_TOKEN)
+    # Added after signing, outside the signed headers.
+    url = f"{robomaker_emulator.endpoint_url}/listFleets"
+    headers = signed_headers(robomaker_emulator, "/listFleets", b"{}")
+    assert (await post(url, b"{}", headers))[0] == 200
+    status, answer_headers, answer = await post(url, b"{}", {**headers, "X-Amz-Security-Token": "bogus"})
+    assert (status, answer_headers["x-amzn-ErrorType"], answer["message"]) == (
+        403,
+        "UnrecognizedClientException",
+        BAD_TOKEN,
+    )
+
+
+# -- slow and vanishing clients ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def short_timeouts(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Idle and body timeouts of half a second, for the emulators the test starts."""
+    monkeypatch.setattr(http_limits, "IDLE_TIMEOUT_SECONDS", 0.5)
+    monkeypatch.setattr(http_limits, "BODY_TIMEOUT_SECONDS", 0.5)
+
+
+async def _closed_by_server(url: str, trickle: bytes) -> bool:
+    """Send ``trickle`` a byte at a time; whether the server closed the socket within 20 s."""
+    host, port = address(url)
+    reader, writer = await asyncio.open_connection(host, port)
+    try:
+
+        async def send() -> None:
+            for byte in trickle:
+                writer.write(bytes([byte]))
+                await writer.drain()
+                await asyncio.sleep(0.1)
+            await asyncio.sleep(3600)
+
+        sender = asyncio.ensure_future(send())
+        try:
+            return await asyncio.wait_for(reader.read(), 20) == b""
+        except (asyncio.TimeoutError, ConnectionError):
+            return False
+        finally:
+            sender.cancel()
+    finally:
+        writer.transport.abort()
+
+
+@pytest.mark.usefixtures("short_timeouts")
+@pytest.mark.parametrize(
+    "trickle",
+    [b"", b"POST /listFleets HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: " + b"z" * 400],
+    ids=["idle", "slow-headers"],
+)
+@pytest.mark.asyncio
+async def test_a_socket_that_never_completes_a_request_is_closed(
+    robomaker_emulator_factory: Factory, trickle: bytes
+) -> None:
+    emu = await robomaker_emulator_factory()
+    assert await _closed_by_server(emu.endpoint_url, trickle)
+
+
+@pytest.mark.usefixtures("short_timeouts")
+@pytest.mark.asyncio
+async def test_a_body_that_never_arrives_times_out(robomaker_emulator_factory: Factory) -> None:
+    emu = await robomaker_emulator_factory()
+    body = b'{"name": "never-finished"}'
+    headers = signed_headers(emu, "/createFleet", body)
+    host, port = address(emu.endpoint_url)
+    head = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+    request = (
+        f"POST /createFleet HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Length: {len(body)}\r\n{head}\r\n"
+    )
+    answer = await raw_exchange(emu.endpoint_url, request.encode() + body[:5])
+    assert status_of(answer) == 408
+    assert b"RequestTimeoutException" in answer
+
+
+@pytest.mark.asyncio
+async def test_a_client_that_goes_away_is_one_quiet_line(
+    robomaker_emulator: Emulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    body = b'{"name": "half-sent"}'
+    headers = signed_headers(robomaker_emulator, "/createFleet", body)
+    host, port = address(robomaker_emulator.endpoint_url)
+    head = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+    request = (
+        f"POST /createFleet HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Length: {len(body)}\r\n{head}\r\n"
+    )
+    with caplog.at_level(logging.DEBUG):
+        for _ in range(3):
+            _, writer = await asyncio.open_connection(host, port)
+            writer.write(request.encode() + body[:5])
+            await writer.drain()
+            writer.transport.abort()
+        for _ in range(2000):
+            if len([r for r in caplog.records if "went away" in r.getMessage()]) == 3:
+                break
+            await asyncio.sleep(0.01)
+    gone = [r for r in caplog.records if "went away" in r.getMessage()]
+    assert [(r.name, r.levelname, r.exc_info) for r in gone] == [
+        ("robomaker_deploy.emulator", "INFO", None)
+    ] * 3
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING or r.exc_info]
+    assert robomaker_emulator.call("ListFleets", {})["fleetDetails"] == []
