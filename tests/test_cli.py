@@ -390,7 +390,7 @@ def test_emulator_command_prints_its_url_and_stops_on_sigterm() -> None:
 def _snapshot(status: DeploymentStatus, robots: list[RobotDeployment]) -> DeploymentJob:
     return DeploymentJob(
         arn="arn:aws:robomaker:us-east-1:123456789012:deployment-job/j",
-        fleet="arn:aws:robomaker:us-east-1:123456789012:fleet/f/1",
+        fleet="arn:aws:robomaker:us-east-1:123456789012:deployment-fleet/f/1",
         status=status,
         created_at=datetime(2024, 1, 1, tzinfo=timezone.utc),
         deployment_application_configs=(
