@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime
 import hashlib
 import logging
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 import pytest
 
 from robomaker_deploy.emulator import Emulator, EmulatorCredentials
 from robomaker_deploy.emulator import _http as http_limits
-from tests.support.http import address, post, raw_exchange, signed_headers, status_of
+from tests.support.http import address, emulator_process, post, raw_exchange, signed_headers, status_of
 from tests.support.raw import error_of, raw_client
 
 Factory = Callable[..., Awaitable[Emulator]]
@@ -228,3 +230,70 @@ async def test_a_client_that_goes_away_is_one_quiet_line(
     ] * 3
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING or r.exc_info]
     assert robomaker_emulator.call("ListFleets", {})["fleetDetails"] == []
+
+
+# -- soak: many bodies, many slow sockets ----------------------------------------------------------------
+
+
+def _memory_kib(pid: int) -> dict[str, int]:
+    """Resident (VmRSS) and peak resident (VmHWM) memory of a process, in KiB (Linux)."""
+    fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines())
+    return {name: int(fields[name].split()[0]) for name in ("VmRSS", "VmHWM")}
+
+
+async def _send_whole(url: str, head: bytes, body: bytes) -> int:
+    """Send a whole request (the server may stop reading it); the status it got, 0 for none."""
+    host, port = address(url)
+    reader, writer = await asyncio.open_connection(host, port)
+    try:
+        writer.write(head + body)
+        with contextlib.suppress(ConnectionError):
+            await writer.drain()
+        answer = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 120)
+        return status_of(answer)
+    except (ConnectionError, asyncio.IncompleteReadError):
+        return 0
+    finally:
+        writer.transport.abort()
+
+
+@pytest.mark.soak
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc")
+@pytest.mark.asyncio
+async def test_forty_unauthenticated_8_mib_bodies_are_never_held_soak() -> None:
+    with emulator_process() as (process, url):
+        host, port = address(url)
+        async with raw_client(Emulator(), endpoint_url=url) as c:
+            await c.list_fleets()  # warm: the model and the routes are loaded
+        before = _memory_kib(process.pid)
+        head = (
+            f"POST /createFleet HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Type: application/json\r\n"
+            f"Content-Length: {EIGHT_MIB}\r\n\r\n"
+        ).encode()
+        body = b" " * EIGHT_MIB
+        statuses = await asyncio.gather(*(_send_whole(url, head, body) for _ in range(40)))
+        after = _memory_kib(process.pid)
+    grown_mib = (after["VmHWM"] - before["VmRSS"]) / 1024
+    print(
+        f"\n40 x 8 MiB unauthenticated: statuses {sorted(set(statuses))}, before {before}, after {after}, "
+        f"peak growth {grown_mib:.1f} MiB"
+    )
+    assert set(statuses) <= {403, 0}
+    assert statuses.count(403) >= 1
+    assert grown_mib < 64
+
+
+@pytest.mark.soak
+@pytest.mark.usefixtures("short_timeouts")
+@pytest.mark.asyncio
+async def test_two_hundred_slow_sockets_are_all_closed_soak(robomaker_emulator_factory: Factory) -> None:
+    emu = await robomaker_emulator_factory()
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    slow = b"POST /listFleets HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: " + b"z" * 400
+    sockets = [asyncio.ensure_future(_closed_by_server(emu.endpoint_url, slow)) for _ in range(200)]
+    async with raw_client(emu) as c:
+        assert (await c.list_fleets())["fleetDetails"] == []  # the service answers all the while
+    closed = await asyncio.gather(*sockets)
+    print(f"\n200 slow sockets: {sum(closed)} closed by the server, in {loop.time() - started:.1f} s")
+    assert all(closed)
