@@ -13,6 +13,7 @@ import signal
 from collections.abc import Callable
 from pathlib import Path
 
+from ._clock import ClockMode
 from ._emulator import Emulator
 from ._sigv4 import EmulatorCredentials
 
@@ -24,28 +25,33 @@ async def serve(
     speed: float = 1.0,
     access_key_id: str = "testing",
     secret_access_key: str = "testing",
+    session_token: str | None = None,
     region: str = "us-east-1",
     state_file: str | Path | None = None,
     admin: bool | None = None,
     seed: int | None = None,
+    clock: ClockMode = "real",
     announce: Callable[[str], None] | None = None,
     stop: asyncio.Event | None = None,
 ) -> None:
     """Serve until SIGINT/SIGTERM (or until ``stop`` is set).
 
-    ``admin=None`` enables the ``/_emulator/`` routes only on a loopback host.
-    ``announce`` receives the endpoint URL once listening (default: print it).
+    ``admin=None`` enables the ``/_emulator/`` routes only on a loopback host
+    (``admin=True`` elsewhere warns). ``clock="manual"`` stops the simulated
+    clock until ``POST /_emulator/clock`` moves it. ``announce`` receives the
+    endpoint URL once listening (default: print it).
     """
     stop = stop or asyncio.Event()
     emulator = Emulator(
         host=host,
         port=port,
         speed=speed,
-        credentials=EmulatorCredentials(access_key_id, secret_access_key),
+        credentials=EmulatorCredentials(access_key_id, secret_access_key, session_token),
         region=region,
         state_file=state_file,
         admin=admin,
         seed=seed,
+        clock=clock,
     )
     loop = asyncio.get_running_loop()
     installed = []
