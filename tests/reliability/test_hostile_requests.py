@@ -14,7 +14,15 @@ import pytest
 
 from robomaker_deploy.emulator import Emulator, EmulatorCredentials
 from robomaker_deploy.emulator import _http as http_limits
-from tests.support.http import address, emulator_process, post, raw_exchange, signed_headers, status_of
+from tests.support.http import (
+    address,
+    emulator_process,
+    post,
+    raw_exchange,
+    raw_head,
+    signed_headers,
+    status_of,
+)
 from tests.support.raw import error_of, raw_client
 
 Factory = Callable[..., Awaitable[Emulator]]
@@ -192,13 +200,8 @@ async def test_a_socket_that_never_completes_a_request_is_closed(
 async def test_a_body_that_never_arrives_times_out(robomaker_emulator_factory: Factory) -> None:
     emu = await robomaker_emulator_factory()
     body = b'{"name": "never-finished"}'
-    headers = signed_headers(emu, "/createFleet", body)
-    host, port = address(emu.endpoint_url)
-    head = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
-    request = (
-        f"POST /createFleet HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Length: {len(body)}\r\n{head}\r\n"
-    )
-    answer = await raw_exchange(emu.endpoint_url, request.encode() + body[:5])
+    head = raw_head(emu.endpoint_url, "/createFleet", signed_headers(emu, "/createFleet", body), len(body))
+    answer = await raw_exchange(emu.endpoint_url, head + body[:5])
     assert status_of(answer) == 408
     assert b"RequestTimeoutException" in answer
 
@@ -208,16 +211,12 @@ async def test_a_client_that_goes_away_is_one_quiet_line(
     robomaker_emulator: Emulator, caplog: pytest.LogCaptureFixture
 ) -> None:
     body = b'{"name": "half-sent"}'
-    headers = signed_headers(robomaker_emulator, "/createFleet", body)
-    host, port = address(robomaker_emulator.endpoint_url)
-    head = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
-    request = (
-        f"POST /createFleet HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Length: {len(body)}\r\n{head}\r\n"
-    )
+    url = robomaker_emulator.endpoint_url
+    head = raw_head(url, "/createFleet", signed_headers(robomaker_emulator, "/createFleet", body), len(body))
     with caplog.at_level(logging.DEBUG):
         for _ in range(3):
-            _, writer = await asyncio.open_connection(host, port)
-            writer.write(request.encode() + body[:5])
+            _, writer = await asyncio.open_connection(*address(url))
+            writer.write(head + body[:5])
             await writer.drain()
             writer.transport.abort()
         for _ in range(2000):

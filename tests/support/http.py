@@ -57,6 +57,13 @@ def signed_headers(
     return dict(request.headers.items())
 
 
+def raw_head(url: str, path: str, headers: Mapping[str, str], length: int) -> bytes:
+    """The head of a POST of ``length`` body bytes to ``path``, as it goes on the wire."""
+    host, port = address(url)
+    lines = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+    return f"POST {path} HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Length: {length}\r\n{lines}\r\n".encode()
+
+
 async def post(
     url: str, body: bytes, headers: Mapping[str, str]
 ) -> tuple[int, Mapping[str, str], dict[str, Any]]:
