@@ -18,12 +18,17 @@ ClockMode = Literal["real", "manual"]
 MODES: tuple[ClockMode, ...] = ("real", "manual")
 
 
+def check_mode(mode: str) -> None:
+    """Refuse a mode that is not one of :data:`MODES`."""
+    if mode not in MODES:
+        raise ValueError(f"clock must be one of {', '.join(map(repr, MODES))}, not {mode!r}")
+
+
 class Clock:
     """Virtual time as ``base + offset``: a real clock's base is the wall clock, a manual one's is fixed."""
 
     def __init__(self, mode: ClockMode, *, offset: float = 0.0, frozen_at: float | None = None) -> None:
-        if mode not in MODES:
-            raise ValueError(f"clock must be one of {', '.join(map(repr, MODES))}, not {mode!r}")
+        check_mode(mode)
         self.mode: ClockMode = mode
         self.offset = offset
         """How far tests have moved it, in seconds."""

@@ -88,8 +88,7 @@ class Context:
         return app
 
     def job(self, arn: str, now: float) -> Job:
-        """The deployment job, or ResourceNotFound (also once past its retention; InvalidParameter
-        for an ARN of another type)."""
+        """The deployment job, or ResourceNotFound (past retention too); InvalidParameter for another type."""
         arns.expect(arn, arns.JOB)
         job = self.find_job(arn, now)
         if job is None:

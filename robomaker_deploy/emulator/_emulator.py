@@ -12,7 +12,6 @@ import asyncio
 import concurrent.futures
 import contextlib
 import ipaddress
-import logging
 import random
 import threading
 import warnings
@@ -26,7 +25,7 @@ from aiohttp import web
 from .._wire.model import operation_model
 from . import _http
 from ._admin import Admin
-from ._clock import MODES, ClockMode
+from ._clock import ClockMode, check_mode
 from ._errors import validate
 from ._faults import FaultConfig, FaultInjector, FaultSettings
 from ._server import ServerState, make_app
@@ -38,8 +37,6 @@ if TYPE_CHECKING:
     from typing_extensions import Unpack
 
     from .._client import DeploymentClient
-
-log = logging.getLogger("robomaker_deploy.emulator")
 
 T = TypeVar("T")
 
@@ -111,8 +108,7 @@ class Emulator:
     ) -> None:
         if speed <= 0:
             raise ValueError(f"speed must be positive, not {speed}")
-        if clock not in MODES:
-            raise ValueError(f"clock must be one of {', '.join(map(repr, MODES))}, not {clock!r}")
+        check_mode(clock)
         self.host = host
         self.port = port
         self.speed = speed
