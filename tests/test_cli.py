@@ -42,10 +42,13 @@ from robomaker_deploy._cli.output import to_json
 from robomaker_deploy._cli.progress import LiveProgress, PlainProgress, summary_table
 from robomaker_deploy.emulator import TAG_FAIL_STEP, Emulator
 from tests.support.cli import Shell, one_error_line, shell_env
+from tests.support.clocks import advance_on_polls_in_background
 from tests.support.world import make_application, make_fleet
 
 # Fast simulated robots: a two-robot deployment takes a fraction of a second.
 pytestmark = pytest.mark.robomaker_emulator(speed=300)
+#: For tests that must see a job before it ends, or never see it end: it moves only when the test says.
+MANUAL_CLOCK = pytest.mark.robomaker_emulator(speed=300, clock="manual")
 
 SECRET = "s3cr3t-value-never-printed"
 FAST = ["--min-delay", "0.02", "--max-delay", "0.1", "--timeout", "30"]
@@ -230,10 +233,12 @@ def test_wait_json_prints_the_final_job(world: World) -> None:
     assert "PreLaunchFileFailure" in codes
 
 
-@pytest.mark.robomaker_emulator(speed=20)  # slow enough that the watch sees the job before it ends
+@MANUAL_CLOCK
 def test_watch_json_streams_one_snapshot_per_line(world: World) -> None:
     created = json.loads(world.run(*world.deploy_args(), "--json").stdout)
-    result = world.run("watch", created["arn"], "--json", *FAST)
+    # The job moves a twentieth of a second of simulated time per poll: the watch sees it before it ends.
+    with advance_on_polls_in_background(world.emulator, 0.05):
+        result = world.run("watch", created["arn"], "--json", *FAST)
     assert result.exit_code == EXIT_OK
     snapshots = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(snapshots) >= 2
@@ -270,9 +275,7 @@ def test_watch_events_prints_a_line_per_event_and_resumes_from_its_checkpoint(
     assert all(SECRET not in json.dumps(event) for event in events)
 
 
-# So slow that the job cannot end before the wait gives up, however loaded the machine (its first
-# status alone lasts minutes), rather than a race between a 0.05 s timeout and a fast job.
-@pytest.mark.robomaker_emulator(speed=0.01)
+@MANUAL_CLOCK  # the job never ends: the wait must time out
 def test_a_wait_that_times_out_exits_3(world: World) -> None:
     created = json.loads(world.run(*world.deploy_args(), "--json").stdout)
     result = world.run(
@@ -283,7 +286,7 @@ def test_a_wait_that_times_out_exits_3(world: World) -> None:
     assert "gave up waiting" in line and "robomaker-deploy watch" in line
 
 
-@pytest.mark.robomaker_emulator(speed=2)  # slow enough that the job is still running when it is canceled
+@MANUAL_CLOCK  # the job is still pending when it is canceled
 def test_cancel_then_wait_exits_1(world: World) -> None:
     created = json.loads(world.run(*world.deploy_args(), "--json").stdout)
     canceled = world.run("cancel", created["arn"], "--json")
@@ -294,7 +297,7 @@ def test_cancel_then_wait_exits_1(world: World) -> None:
     assert "Job Canceled" in result.stdout
 
 
-@pytest.mark.robomaker_emulator(speed=5)  # slow enough that the first job is still running
+@MANUAL_CLOCK  # the first job is still pending
 def test_a_second_deployment_to_a_busy_fleet_is_exit_4(world: World) -> None:
     assert world.run(*world.deploy_args()).exit_code == EXIT_OK
     result = world.run(*world.deploy_args())
@@ -394,7 +397,7 @@ def test_emulator_command_prints_its_url_and_stops_on_sigterm() -> None:
 def _snapshot(status: DeploymentStatus, robots: list[RobotDeployment]) -> DescribedDeploymentJob:
     return DescribedDeploymentJob(
         arn="arn:aws:robomaker:us-east-1:123456789012:deployment-job/j",
-        fleet="arn:aws:robomaker:us-east-1:123456789012:fleet/f/1",
+        fleet="arn:aws:robomaker:us-east-1:123456789012:deployment-fleet/f/1",
         status=status,
         created_at=datetime(2024, 1, 1, tzinfo=timezone.utc),
         deployment_application_configs=(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import anyio
+import anyio.lowlevel
 import pytest
 from typing_extensions import assert_type
 
@@ -20,6 +21,7 @@ from robomaker_deploy import (
 )
 from robomaker_deploy.emulator import Emulator
 from robomaker_deploy.emulator._seeding import seed_jobs
+from tests.support.clocks import until
 
 pytestmark = pytest.mark.asyncio
 
@@ -143,12 +145,14 @@ async def test_cancelling_the_consumer_cancels_the_prefetch(robomaker_emulator_b
     async with emulator.client() as client:
         before = len(anyio.get_running_tasks())
         pager = client.list_deployment_jobs(page_size=5)
-        with anyio.move_on_after(0.5):
+        with anyio.CancelScope() as consumer:
             async for _ in pager:
-                await anyio.sleep(0.2)  # the next page is being prefetched meanwhile
-        # Let the cancelled prefetch unwind, then nothing of the pager is left running.
-        await anyio.sleep(0.05)
-        assert len(anyio.get_running_tasks()) == before
+                # Once the next page's request has arrived (each takes 300 ms), the consumer leaves.
+                await until(lambda: emulator.stats()["calls"]["ListDeploymentJobs"] >= 2)
+                consumer.cancel()
+                await anyio.lowlevel.checkpoint()
+        # The cancelled prefetch unwinds, and then nothing of the pager is left running.
+        await until(lambda: len(anyio.get_running_tasks()) == before)
         assert pager.resume_token is not None
     # The client closed without waiting on a stray fetch and without warnings (filterwarnings=error).
 

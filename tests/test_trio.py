@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 import trio
 
-from robomaker_deploy import DeploymentStatus, RobotStatus
+from robomaker_deploy import ConfigurationError, DeploymentStatus, RobotStatus
 from robomaker_deploy.emulator import Emulator
 from robomaker_deploy.emulator._seeding import seed_jobs
 from tests.support.world import build_world
@@ -53,3 +54,13 @@ def test_listing_with_prefetch_and_waiting_on_trio(robomaker_emulator_background
             assert len(await client.list_fleets().collect()) >= 1
 
     trio.run(main)
+
+
+def test_async_with_emulator_on_trio_says_to_run_it_in_the_background() -> None:
+    async def main() -> None:
+        async with Emulator():
+            pass
+
+    with pytest.raises(ConfigurationError, match=r"Emulator\(\)\.run_in_background\(\)") as caught:
+        trio.run(main)
+    assert caught.value.code == "UnsupportedEventLoop"

@@ -14,7 +14,7 @@ from robomaker_deploy import (
     ValidationError,
 )
 
-FLEET = "arn:aws:robomaker:us-east-1:123456789012:fleet/f/1"
+FLEET = "arn:aws:robomaker:us-east-1:123456789012:deployment-fleet/f/1"
 APP = "arn:aws:robomaker:us-east-1:123456789012:robot-application/a/1"
 
 

@@ -40,7 +40,7 @@ from robomaker_deploy.emulator import (
     TAG_OFFLINE,
     Emulator,
 )
-from tests.support.clocks import FakeClock
+from tests.support.clocks import FakeClock, advance_on_polls, until
 from tests.support.leaks import settle
 from tests.support.world import deploy, many_jobs, plain_fleet, versioned_app
 
@@ -186,6 +186,8 @@ def _job(status: DeploymentStatus, robots: tuple[()] | None = None) -> Deploymen
 # -- one job, against the emulator ------------------------------------------------------------------
 
 pytestmark_speed = pytest.mark.robomaker_emulator(speed=200)
+#: For tests that must see a job before it ends, or never see it end: it moves only when the test says.
+MANUAL_CLOCK = pytest.mark.robomaker_emulator(speed=200, clock="manual")
 
 
 @pytestmark_speed
@@ -207,7 +209,7 @@ async def test_wait_returns_the_final_job_with_robots(robomaker_emulator: Emulat
         await settle(client)
 
 
-@pytestmark_speed
+@MANUAL_CLOCK
 @pytest.mark.asyncio
 async def test_watch_yields_each_change_and_ends_on_the_terminal_snapshot(
     robomaker_emulator: Emulator,
@@ -218,7 +220,9 @@ async def test_watch_yields_each_change_and_ends_on_the_terminal_snapshot(
         job = await deploy(client, fleet, app, pre_launch=True)
         watch = client.watch_deployment_job(job, min_delay=0.005, max_delay=0.01)
         assert_type(watch, DeploymentWatch)
-        snapshots = [snapshot async for snapshot in watch]
+        # Two simulated seconds per poll (a hundredth of one at speed 200): downloading takes 15 or more.
+        async with advance_on_polls(robomaker_emulator, 0.01):
+            snapshots = [snapshot async for snapshot in watch]
         assert snapshots[-1].status is DeploymentStatus.SUCCEEDED
         assert all(not s.status.is_terminal for s in snapshots[:-1])
         assert all(s.robot_deployment_summary is not None for s in snapshots)
@@ -306,7 +310,7 @@ async def test_offline_robot(robomaker_emulator: Emulator) -> None:
         assert robot.failure_code.retryable
 
 
-@pytestmark_speed
+@MANUAL_CLOCK  # the job is still pending when it is canceled
 @pytest.mark.asyncio
 async def test_a_canceled_job_ends_the_wait(robomaker_emulator: Emulator) -> None:
     async with robomaker_emulator.client() as client:
@@ -332,7 +336,7 @@ async def test_a_canceled_job_ends_the_wait(robomaker_emulator: Emulator) -> Non
 # -- time, missing jobs, a misbehaving service -------------------------------------------------------
 
 
-@pytest.mark.robomaker_emulator(speed=1)
+@MANUAL_CLOCK  # the job never ends
 @pytest.mark.asyncio
 async def test_timeout_carries_the_last_job(robomaker_emulator: Emulator) -> None:
     async with robomaker_emulator.client() as client:
@@ -435,7 +439,7 @@ async def _drain(snapshots: DeploymentWatch) -> None:
 # -- many waiters ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.robomaker_emulator(speed=100)
+@pytest.mark.robomaker_emulator(speed=100, clock="manual")
 @pytest.mark.asyncio
 async def test_many_waiters_share_their_calls(robomaker_emulator: Emulator) -> None:
     async with robomaker_emulator.client() as client:
@@ -462,10 +466,17 @@ async def test_many_waiters_share_their_calls(robomaker_emulator: Emulator) -> N
             final = await client.wait_for_deployment_job(job, min_delay=0.02, max_delay=0.2, timeout=30.0)
             results.setdefault(job.arn, []).append(final)
 
+        async def end_the_jobs_after_some_polls() -> None:
+            # The jobs run (frozen) until every waiter has polled a few times, then all end: how many
+            # calls those polls cost never depends on how fast the machine is.
+            await until(lambda: hub(client).stats.polls >= 3 * 3 * len(jobs))
+            robomaker_emulator.advance_clock(3600)
+
         async with anyio.create_task_group() as group:
             for job in jobs:
                 for _ in range(3):  # three waiters per job
                     group.start_soon(wait, job)
+            group.start_soon(end_the_jobs_after_some_polls)
         after = robomaker_emulator.stats()["calls"]
         describes = after.get("DescribeDeploymentJob", 0) - before.get("DescribeDeploymentJob", 0)
         lists = after.get("ListDeploymentJobs", 0) - before.get("ListDeploymentJobs", 0)
@@ -482,7 +493,7 @@ async def test_many_waiters_share_their_calls(robomaker_emulator: Emulator) -> N
         await settle(client)
 
 
-@pytest.mark.robomaker_emulator(speed=1)
+@MANUAL_CLOCK
 @pytest.mark.asyncio
 async def test_one_describe_in_flight_for_many_watchers(robomaker_emulator: Emulator) -> None:
     async with robomaker_emulator.client() as client:
@@ -503,7 +514,7 @@ async def test_one_describe_in_flight_for_many_watchers(robomaker_emulator: Emul
         await settle(client)
 
 
-@pytestmark_speed
+@MANUAL_CLOCK  # no job ends before the brief waits are cancelled; then the clock moves
 @pytest.mark.asyncio
 async def test_cancelling_one_waiter_leaves_the_others_going(robomaker_emulator: Emulator) -> None:
     async with robomaker_emulator.client() as client:
@@ -521,18 +532,23 @@ async def test_cancelling_one_waiter_leaves_the_others_going(robomaker_emulator:
             if scope.cancelled_caught:
                 cancelled.append(job.arn)
 
+        async def end_the_jobs_once_cancelled() -> None:
+            await until(lambda: len(cancelled) == 2)
+            robomaker_emulator.advance_clock(3600)
+
         async with anyio.create_task_group() as group:
             for job in jobs:
                 group.start_soon(wait, job)
             group.start_soon(wait_briefly, jobs[0])
             group.start_soon(wait_briefly, jobs[1])
+            group.start_soon(end_the_jobs_once_cancelled)
         assert len(cancelled) == 2
         assert len(finished) == len(jobs)
         assert {job.status for job in finished} == {DeploymentStatus.SUCCEEDED}
         await settle(client)
 
 
-@pytest.mark.robomaker_emulator(speed=1)
+@MANUAL_CLOCK  # the jobs stay pending
 @pytest.mark.asyncio
 async def test_cancelling_every_waiter_mid_call_leaves_nothing(robomaker_emulator: Emulator) -> None:
     async with robomaker_emulator.client() as client:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import warnings
 from typing import Any
 
 import anyio
 import click
 
-from .exits import EXIT_SERVICE_ERROR, CliError
+from .exits import EXIT_SERVICE_ERROR, EXIT_USAGE, CliError
 from .options import debug_option, with_options
 from .output import console
 
@@ -83,24 +84,34 @@ def emulator(**options: Any) -> None:
     With --seed demo it starts with an application (version 1) and two fleets
     of robots of mixed architectures, and prints a command that deploys.
     """
-    from ..emulator import serve
+    from ..emulator import StateFileError, serve
 
     if options["speed"] <= 0:
         raise click.BadParameter("must be positive", param_hint="--speed")
     try:
-        # The options are named after serve's keywords, so they go to it as they are.
-        asyncio.run(serve(**options))
+        with warnings.catch_warnings():
+            # The emulator's own warnings (admin routes exposed) as the command's warning lines.
+            warnings.simplefilter("always")
+            warnings.showwarning = _show_warning
+            # The options are named after serve's keywords, so they go to it as they are.
+            asyncio.run(serve(**options))
     except KeyboardInterrupt:
         pass
     except ValueError as exc:
         # serve's refusal of a world (unreadable, off the format, or refused by the emulator).
         raise click.BadParameter(str(exc), param_hint="--seed") from exc
+    except StateFileError as exc:
+        raise CliError(str(exc), EXIT_USAGE) from exc
     except OSError as exc:
         raise CliError(
             f"cannot start the emulator on {options['host']}:{options['port']}: {exc.strerror or exc}."
             " Pick another --port (0 picks a free one).",
             EXIT_SERVICE_ERROR,
         ) from exc
+
+
+def _show_warning(message: Warning | str, *args: object, **kwargs: object) -> None:
+    click.echo(f"warning: {message}", err=True)
 
 
 #: In no particular order: the group lists its commands by name.

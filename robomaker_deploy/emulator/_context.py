@@ -9,9 +9,9 @@ age resources the same way, with the same "does not exist" messages.
 from __future__ import annotations
 
 import random
-import uuid
 from collections.abc import Callable, Container
 
+from . import _arns as arns
 from ._errors import not_found
 from ._records import Fleet, Job, Params, Result, Robot, RobotApplication
 from ._store import Store
@@ -37,7 +37,7 @@ class Context:
         self.account_id = account_id
         self.speed = speed
         self.summaries = RobotSummaries()
-        # One generator for identifiers and plans alike, so a seed repeats a whole session.
+        # Seeds the plans, so a seed repeats a session's timings (identifiers come from the store's key).
         self.rng = random.Random(seed)
 
     # -- naming --------------------------------------------------------------------------------------
@@ -46,41 +46,50 @@ class Context:
         """A new ARN for a named resource, as the service builds them (name and creation millisecond)."""
         millis = int(now * 1000)
         while True:
-            # Two resources created in the same millisecond would otherwise share an ARN.
-            arn = f"arn:aws:robomaker:{self.region}:{self.account_id}:{kind}/{name}/{millis}"
-            if arn not in taken:
+            # Two resources of one name created in the same millisecond (easily, on a manual clock)
+            # would otherwise share an ARN, and so would one deleted and its successor.
+            arn = arns.named(self.region, self.account_id, kind, name, millis)
+            if arn not in taken and not self.store.retired(arn):
                 return arn
             millis += 1
 
-    def uuid(self) -> str:
-        """A random (seeded) UUID, for job ARNs and revision IDs."""
-        return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
+    def job_arn(self, seq: int) -> str:
+        """The ARN of the job created with sequence number ``seq``: unique in the store by construction."""
+        return arns.job(self.region, self.account_id, self.store.id_key, seq)
+
+    def revision_id(self, seq: int) -> str:
+        """The revision id of the application created with sequence number ``seq``."""
+        return arns.revision_id(self.store.id_key, seq)
 
     # -- lookups -------------------------------------------------------------------------------------
 
     def fleet(self, arn: str) -> Fleet:
-        """The fleet, or ResourceNotFound."""
+        """The fleet, or ResourceNotFound (InvalidParameter for an ARN of another type)."""
+        arns.expect(arn, arns.FLEET)
         fleet = self.store.fleets.get(arn)
         if fleet is None:
             raise not_found(f"Fleet {arn} does not exist.")
         return fleet
 
     def robot(self, arn: str) -> Robot:
-        """The robot, or ResourceNotFound."""
+        """The robot, or ResourceNotFound (InvalidParameter for an ARN of another type)."""
+        arns.expect(arn, arns.ROBOT)
         robot = self.store.robots.get(arn)
         if robot is None:
             raise not_found(f"Robot {arn} does not exist.")
         return robot
 
     def app(self, arn: str) -> RobotApplication:
-        """The robot application, or ResourceNotFound."""
+        """The robot application, or ResourceNotFound (InvalidParameter for an ARN of another type)."""
+        arns.expect(arn, arns.APPLICATION)
         app = self.store.apps.get(arn)
         if app is None:
             raise not_found(f"Robot application {arn} does not exist.")
         return app
 
     def job(self, arn: str, now: float) -> Job:
-        """The deployment job, or ResourceNotFound (also once it is past its retention)."""
+        """The deployment job, or ResourceNotFound (past retention too); InvalidParameter for another type."""
+        arns.expect(arn, arns.JOB)
         job = self.find_job(arn, now)
         if job is None:
             raise not_found(f"Deployment job {arn} does not exist.")

@@ -12,7 +12,9 @@ import asyncio
 import concurrent.futures
 import contextlib
 import ipaddress
+import random
 import threading
+import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import TracebackType
@@ -22,16 +24,20 @@ import attrs
 from aiohttp import web
 
 from .._wire.model import operation_model
+from . import _http
 from ._admin import Admin
+from ._clock import ClockMode, check_mode
 from ._errors import validate
-from ._faults import FaultConfig, FaultInjector
+from ._faults import FaultConfig, FaultInjector, FaultSettings
 from ._server import ServerState, make_app
 from ._service import Service
+from ._sigv4 import EmulatorCredentials
 from ._store import Store
 
 if TYPE_CHECKING:
     from aiobotocore.config import AioConfig
     from aiobotocore.session import AioSession
+    from typing_extensions import Unpack
 
     from .._client import DeploymentClient
     from .._config import ClientConfig
@@ -41,12 +47,28 @@ T = TypeVar("T")
 DEFAULT_ACCOUNT_ID = "123456789012"
 
 
-@attrs.frozen
-class EmulatorCredentials:
-    """The one key pair the emulator accepts; a request signed with any other key is refused."""
+def exposure_warning(host: str) -> str:
+    """What to tell someone who exposes the admin routes on a host others can reach."""
+    return (
+        f"the emulator's /_emulator/ admin routes are on for {host}, which is not a loopback address: "
+        "anyone who can reach it can reset the emulator, change its faults and move its clock, "
+        "with no signature. Bind 127.0.0.1, or leave the admin routes off."
+    )
 
-    access_key_id: str = "testing"
-    secret_access_key: str = attrs.field(default="testing", repr=False)
+
+def _require_asyncio() -> None:
+    """Refuse to start outside asyncio (the server is aiohttp), saying what to do instead."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        # Imported here: the emulator depends on the SDK's error types only on this path.
+        from .._errors import ConfigurationError
+
+        raise ConfigurationError(
+            "`async with Emulator()` needs an asyncio event loop (the server is aiohttp). On trio or any "
+            "other loop, run it on its own thread: `with Emulator().run_in_background() as emulator:`",
+            code="UnsupportedEventLoop",
+        ) from None
 
 
 def is_loopback(host: str) -> bool:
@@ -63,10 +85,15 @@ class Emulator:
     """A local RoboMaker deployment service on a real socket.
 
     ``speed`` divides every simulated duration (a deployment that takes a
-    minute takes a second at speed 60). ``port=0`` picks a free port. With
-    ``state_file``, state lives in SQLite and survives a restart. ``admin``
-    exposes ``/_emulator/`` routes; by default only on a loopback host. ``seed``
-    makes timings and identifiers repeat from run to run.
+    minute takes a second at speed 60). ``clock="manual"`` stops the
+    simulated clock: deployments move only when :meth:`advance_clock` (or
+    ``POST /_emulator/clock``) says so, whatever the machine's load.
+    ``port=0`` picks a free port. With ``state_file``, state lives in SQLite
+    and survives a restart; one emulator at a time may use the file (see the
+    testing guide for what to back up). ``admin`` exposes ``/_emulator/``
+    routes; by default only on a loopback host, and with a warning elsewhere.
+    ``seed`` makes timings and identifiers repeat from run to run (a state
+    file keeps its own: identifiers never repeat within one).
     """
 
     def __init__(
@@ -81,9 +108,11 @@ class Emulator:
         state_file: str | Path | None = None,
         admin: bool | None = None,
         seed: int | None = None,
+        clock: ClockMode = "real",
     ) -> None:
         if speed <= 0:
             raise ValueError(f"speed must be positive, not {speed}")
+        check_mode(clock)
         self.host = host
         self.port = port
         self.speed = speed
@@ -93,6 +122,9 @@ class Emulator:
         self.state_file = state_file
         self.admin = is_loopback(host) if admin is None else admin
         self.seed = seed
+        self.clock: ClockMode = clock
+        if self.admin and not is_loopback(host):
+            warnings.warn(exposure_warning(host), UserWarning, stacklevel=2)
         self._runner: web.AppRunner | None = None
         self._store: Store | None = None
         self._service: Service | None = None
@@ -107,18 +139,23 @@ class Emulator:
         """Open the state and start listening."""
         if self._runner is not None:
             raise RuntimeError("the emulator is already running")
-        self._store = Store(self.state_file)
+        _require_asyncio()
+        # A seed proposes the identifier key; a state file that has one keeps its own.
+        id_key = None if self.seed is None else random.Random(self.seed).getrandbits(63)
+        self._store = Store(self.state_file, clock=self.clock, id_key=id_key)
         self._service = Service(
             self._store, region=self.region, account_id=self.account_id, speed=self.speed, seed=self.seed
         )
         state = ServerState(
-            service=self._service,
-            faults=self._faults,
-            secrets={self.credentials.access_key_id: self.credentials.secret_access_key},
-            region=self.region,
-            admin=Admin(self._faults, self._store, self._reset_now) if self.admin else None,
+            service=self._service, faults=self._faults, credentials=self.credentials, region=self.region
         )
-        runner = web.AppRunner(make_app(state), access_log=None, handle_signals=False)
+        runner = web.AppRunner(
+            make_app(state),
+            access_log=None,
+            handle_signals=False,
+            # Also bounds a connection that never completes its headers: it is idle until it does.
+            keepalive_timeout=_http.IDLE_TIMEOUT_SECONDS,
+        )
         await runner.setup()
         try:
             site = web.TCPSite(runner, self.host, self.port)
@@ -129,6 +166,8 @@ class Emulator:
             raise
         self._runner = runner
         host, port = runner.addresses[0][:2]
+        if self.admin:
+            state.admin = Admin(self._faults, self._store, self._reset_now, host=host, port=port)
         # A wildcard bind is reachable on loopback; "0.0.0.0" is not an address to connect to everywhere.
         host = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)
         shown = f"[{host}]" if ":" in host else host
@@ -240,6 +279,7 @@ class Emulator:
             region_name=self.region,
             aws_access_key_id=self.credentials.access_key_id,
             aws_secret_access_key=self.credentials.secret_access_key,
+            aws_session_token=self.credentials.session_token,
             config=attrs.evolve(config, wait_min_delay=low, wait_max_delay=max(low, high)),
             session=session,
             aio_config=aio_config,
@@ -247,8 +287,10 @@ class Emulator:
 
     # -- control (the admin routes' in-process twins) ------------------------------------------------
 
-    def set_faults(self, config: FaultConfig | None = None, **settings: Any) -> FaultConfig:
+    def set_faults(self, config: FaultConfig | None = None, **settings: Unpack[FaultSettings]) -> FaultConfig:
         """Replace the fault settings: a :class:`FaultConfig`, or its fields as keywords; none to clear."""
+        if config is not None and settings:
+            raise TypeError("set_faults() takes a FaultConfig or its fields as keywords, not both")
         chosen = config if config is not None else FaultConfig.from_json(settings)
         self._on_loop(lambda: self._faults.configure(chosen))
         return chosen

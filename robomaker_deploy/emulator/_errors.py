@@ -34,6 +34,8 @@ STATUS: dict[str, int] = {
     "IncompleteSignatureException": 400,
     "SerializationException": 400,
     "UnknownOperationException": 404,
+    "RequestTimeoutException": 408,
+    "RequestEntityTooLargeException": 413,
 }
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, TypedDict
 
 import attrs
 
@@ -28,6 +28,16 @@ def _rate(instance: object, attribute: attrs.Attribute[float], value: float) -> 
 def _non_negative(instance: object, attribute: attrs.Attribute[Any], value: float | None) -> None:
     if value is not None and value < 0:
         raise ValueError(f"{attribute.name} must not be negative, not {value}")
+
+
+def _integer(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{attribute.name} must be an integer, not {value!r}")
+
+
+def _count(instance: object, attribute: attrs.Attribute[Any], value: int) -> None:
+    _integer(instance, attribute, value)
+    _non_negative(instance, attribute, value)
 
 
 def _operation_set(value: Iterable[str] | None) -> frozenset[str] | None:
@@ -65,9 +75,9 @@ class FaultConfig:
     """Real milliseconds added before every eligible request (not scaled by speed)."""
     operations: frozenset[str] | None = attrs.field(default=None, converter=_operation_set)
     """Operation names the faults apply to; ``None`` for all."""
-    seed: int | None = None
+    seed: int | None = attrs.field(default=None, validator=attrs.validators.optional(_integer))
     """Seed for the draws, for runs that meet the same faults every time."""
-    limit: int | None = attrs.field(default=None, validator=_non_negative)
+    limit: int | None = attrs.field(default=None, validator=attrs.validators.optional(_count))
     """Stop injecting after this many faults (throttles, errors and drops), e.g. "fail the next 2 calls"."""
 
     @classmethod
@@ -84,6 +94,18 @@ class FaultConfig:
         out = attrs.asdict(self)
         out["operations"] = None if self.operations is None else sorted(self.operations)
         return out
+
+
+class FaultSettings(TypedDict, total=False):
+    """:class:`FaultConfig`'s fields as keywords, for :meth:`Emulator.set_faults` (each optional)."""
+
+    throttle: float
+    internal_error: float
+    drop: float
+    latency_ms: float
+    operations: Iterable[str] | None
+    seed: int | None
+    limit: int | None
 
 
 @attrs.frozen

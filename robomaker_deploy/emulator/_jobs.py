@@ -173,9 +173,10 @@ def _new_job(
         failure_threshold_percentage=rollout.get("failureThresholdPercentage"),
         robot_timeout_seconds=rollout.get("robotDeploymentTimeoutInSeconds"),
     )
+    seq = ctx.store.next_seq()
     job = Job(
-        arn=f"arn:aws:robomaker:{ctx.region}:{ctx.account_id}:deployment-job/{ctx.uuid()}",
-        seq=ctx.store.next_seq(),
+        arn=ctx.job_arn(seq),
+        seq=seq,
         fleet_arn=fleet.arn,
         fleet_name=fleet.name,
         created_at=now,

@@ -15,8 +15,10 @@ import signal
 from collections.abc import Callable
 from pathlib import Path
 
-from ._emulator import Emulator, EmulatorCredentials
+from ._clock import ClockMode
+from ._emulator import Emulator
 from ._seeding import Seeded, seed_world
+from ._sigv4 import EmulatorCredentials
 from ._world import load_world
 
 
@@ -27,16 +29,20 @@ async def serve(
     speed: float = 1.0,
     access_key_id: str = "testing",
     secret_access_key: str = "testing",
+    session_token: str | None = None,
     region: str = "us-east-1",
     state_file: str | Path | None = None,
     admin: bool | None = None,
     seed: int | str | Path | None = None,
+    clock: ClockMode = "real",
     announce: Callable[[str], None] | None = None,
     stop: asyncio.Event | None = None,
 ) -> None:
     """Serve until SIGINT/SIGTERM (or until ``stop`` is set).
 
-    ``admin=None`` enables the ``/_emulator/`` routes only on a loopback host.
+    ``admin=None`` enables the ``/_emulator/`` routes only on a loopback host
+    (``admin=True`` elsewhere warns). ``clock="manual"`` stops the simulated
+    clock until ``POST /_emulator/clock`` moves it.
     ``seed``: an integer makes timings and identifiers repeat from run to run;
     ``"demo"`` or the path of a world file (see ``_world``) starts the
     emulator holding that world, which must then be empty (a
@@ -52,11 +58,12 @@ async def serve(
         host=host,
         port=port,
         speed=speed,
-        credentials=EmulatorCredentials(access_key_id, secret_access_key),
+        credentials=EmulatorCredentials(access_key_id, secret_access_key, session_token),
         region=region,
         state_file=state_file,
         admin=admin,
         seed=seed if isinstance(seed, int) else None,
+        clock=clock,
     )
     loop = asyncio.get_running_loop()
     installed = []

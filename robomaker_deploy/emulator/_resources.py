@@ -15,6 +15,7 @@ from typing import TypedDict
 import attrs
 
 from .._enums import RobotStatus
+from . import _arns as arns
 from . import _views as views
 from ._context import Context, Rule
 from ._errors import ServiceError, invalid, not_found
@@ -60,7 +61,7 @@ def _identity(ctx: Context, kind: str, taken: Container[str], params: Params) ->
 
 
 def create_fleet(ctx: Context, params: Params) -> Result:
-    fleet = Fleet(**_identity(ctx, "fleet", ctx.store.fleets, params))
+    fleet = Fleet(**_identity(ctx, arns.FLEET, ctx.store.fleets, params))
     ctx.store.put(fleet)
     return views.created_fleet(fleet)
 
@@ -102,7 +103,7 @@ def list_fleets(ctx: Context, params: Params) -> Result:
 def create_robot(ctx: Context, params: Params) -> Result:
     _refuse_taken(ctx.store.robots, params["name"], "robot")
     robot = Robot(
-        **_identity(ctx, "robot", ctx.store.robots, params),
+        **_identity(ctx, arns.ROBOT, ctx.store.robots, params),
         architecture=params["architecture"],
         greengrass_group_id=params["greengrassGroupId"],
     )
@@ -183,7 +184,7 @@ def create_robot_application(ctx: Context, params: Params) -> Result:
     if any(a is None for a in architectures) or len(set(architectures)) != len(architectures):
         raise invalid("Each source must name an architecture, and no architecture twice.")
     suite = params["robotSoftwareSuite"]
-    identity = _identity(ctx, "robot-application", ctx.store.apps, params)
+    identity = _identity(ctx, arns.APPLICATION, ctx.store.apps, params)
     app = RobotApplication(
         **identity,
         suite_name=suite.get("name", "ROS"),
@@ -194,7 +195,7 @@ def create_robot_application(ctx: Context, params: Params) -> Result:
                 Source(s["s3Bucket"], s["s3Key"], _etag(s["s3Bucket"], s["s3Key"]), s["architecture"])
                 for s in sources
             ),
-            revision_id=ctx.uuid(),
+            revision_id=ctx.revision_id(identity["seq"]),
             last_updated_at=identity["created_at"],
             environment_uri=(environment or {}).get("uri"),
         ),
@@ -308,6 +309,8 @@ def list_tags_for_resource(ctx: Context, params: Params) -> Result:
 
 
 def _tagged(ctx: Context, arn: str) -> Record:
+    if arns.kind_of(arn) is None:
+        raise invalid(f"{arn} is not a valid RoboMaker ARN.")
     store = ctx.store
     record: Record | None = (
         store.fleets.get(arn)

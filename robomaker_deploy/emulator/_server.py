@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 import re
 import time
 import uuid
-from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qs, unquote
 
@@ -26,11 +24,10 @@ from .._wire.model import service_model
 from . import _admin, _sigv4
 from ._errors import ServiceError, validate
 from ._faults import FaultInjector
+from ._http import JSON, MAX_BODY_BYTES, ClientGone, decode_json, error_response, log, read_body
 from ._service import Service
 
-log = logging.getLogger("robomaker_deploy.emulator")
-
-_JSON = "application/json"
+_SERVICE = "robomaker"
 
 
 @attrs.frozen
@@ -62,11 +59,10 @@ class ServerState:
 
     service: Service
     faults: FaultInjector
-    secrets: Mapping[str, str]
-    """Access key id -> secret access key."""
+    credentials: _sigv4.EmulatorCredentials
     region: str
-    admin: _admin.Admin | None
-    """The ``/_emulator/`` routes, or ``None`` where they are off (they then answer as unknown)."""
+    admin: _admin.Admin | None = None
+    """The ``/_emulator/`` routes once listening, or ``None`` where they are off (they answer as unknown)."""
 
 
 def make_app(state: ServerState) -> web.Application:
@@ -74,18 +70,21 @@ def make_app(state: ServerState) -> web.Application:
     routes = _routes()
 
     async def handle(request: web.Request) -> web.StreamResponse:
-        if request.path.startswith(_admin.PREFIX):
-            if state.admin is not None:
-                return await state.admin.handle(request)
-            return _error(ServiceError("UnknownOperationException", "Unknown operation"))
+        # Routed on the path as sent: "/%5Femulator/health" is not an admin route.
         path, _, query = _origin_form(request).partition("?")
-        for route in routes:
-            match = route.pattern.match(path) if route.method == request.method else None
-            if match is not None:
-                return await _call(state, request, route.operation, match.groupdict(), query)
-        return _error(ServiceError("UnknownOperationException", "Unknown operation"))
+        try:
+            if path.startswith(_admin.PREFIX) and state.admin is not None:
+                return await state.admin.handle(request)
+            for route in routes:
+                match = route.pattern.match(path) if route.method == request.method else None
+                if match is not None:
+                    return await _call(state, request, route.operation, match.groupdict(), query)
+        except ClientGone:
+            log.info("%s %s: the client went away before sending its whole request", request.method, path)
+            return web.Response(status=400)
+        return error_response(ServiceError("UnknownOperationException", "Unknown operation"))
 
-    app = web.Application(client_max_size=8 * 1024 * 1024)
+    app = web.Application(client_max_size=MAX_BODY_BYTES)
     app.router.add_route("*", "/{tail:.*}", handle)
     return app
 
@@ -107,18 +106,24 @@ async def _call(
 ) -> web.StreamResponse:
     name = operation.name
     decision = state.faults.decide(name)
-    body = await request.read()
     try:
+        # The headers first: a request that is not signed right is refused before its body is read.
+        auth = _sigv4.authorize(
+            headers=list(request.headers.items()),
+            credentials=state.credentials,
+            region=state.region,
+            service=_SERVICE,
+            now=time.time(),
+        )
+        body = await read_body(request)
         _sigv4.verify(
+            auth,
             method=request.method,
             host=request.host,
             raw_path=_origin_form(request),
-            headers=list(request.headers.items()),
             body=body,
-            secrets=state.secrets,
             region=state.region,
-            service="robomaker",
-            now=time.time(),
+            service=_SERVICE,
         )
         if decision.latency_s:
             await asyncio.sleep(decision.latency_s)
@@ -131,10 +136,12 @@ async def _call(
         result = state.service.handle(name, params)
     except ServiceError as error:
         log.debug("%s -> %s %s", name, error.status, error.code)
-        return _error(error)
+        return error_response(error)
+    except ClientGone:
+        raise
     except Exception:
         log.exception("%s failed inside the emulator", name)
-        return _error(ServiceError("InternalServerException", "An internal error occurred."))
+        return error_response(ServiceError("InternalServerException", "An internal error occurred."))
     if decision.drop:
         # The request took effect; the client never learns it. Aborting the transport is what
         # a load balancer dropping the connection looks like to an HTTP client.
@@ -145,7 +152,7 @@ async def _call(
     log.debug("%s -> 200", name)
     return web.Response(
         body=json.dumps(result, separators=(",", ":")).encode(),
-        content_type=_JSON,
+        content_type=JSON,
         headers={"x-amzn-RequestId": str(uuid.uuid4())},
     )
 
@@ -155,13 +162,7 @@ def _parse(operation: OperationModel, labels: dict[str, str], query: str, body: 
     shape = operation.input_shape
     params: dict[str, Any] = {}
     if body.strip():
-        try:
-            decoded = json.loads(body)
-        except ValueError:
-            raise ServiceError("SerializationException", "The request body is not valid JSON.") from None
-        if not isinstance(decoded, dict):
-            raise ServiceError("SerializationException", "The request body must be a JSON object.")
-        params.update(decoded)
+        params.update(decode_json(body))
     if shape is None:
         return {}
     queries = parse_qs(query, keep_blank_values=True)
@@ -190,12 +191,3 @@ def _scalar(shape: Shape, text: str) -> Any:
     if shape.type_name == "boolean":
         return {"true": True, "false": False}.get(text, text)
     return text
-
-
-def _error(error: ServiceError) -> web.Response:
-    return web.Response(
-        status=error.status,
-        body=json.dumps({"message": error.message}).encode(),
-        content_type=_JSON,
-        headers={"x-amzn-ErrorType": error.code, "x-amzn-RequestId": str(uuid.uuid4())},
-    )

@@ -1,6 +1,10 @@
-"""SigV4 verification of incoming requests.
+"""SigV4 verification of incoming requests, in two steps: the headers, then the body.
 
-The canonical request, string to sign and signature are botocore's own
+:func:`authorize` decides everything the headers can (key, session token,
+date, scope) before the server reads a byte of the body, so an
+unauthenticated client cannot make it hold megabytes; :func:`verify` then
+checks the signature over the body as received. The canonical request,
+string to sign and signature are botocore's own
 (:class:`botocore.auth.SigV4Auth`), fed with exactly the headers the client
 listed in ``SignedHeaders``: hand-rolled crypto would be one more thing that
 could disagree with the clients we are meant to accept.
@@ -11,9 +15,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timezone
 
+import attrs
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.compat import HTTPHeaders
@@ -24,13 +29,13 @@ from ._errors import ServiceError
 _TIMESTAMP = "%Y%m%dT%H%M%SZ"
 # AWS refuses a request whose X-Amz-Date is more than 15 minutes off its own clock.
 MAX_SKEW_SECONDS = 15 * 60
-_UNSIGNED = "UNSIGNED-PAYLOAD"
 
 _AUTH_RE = re.compile(
     r"AWS4-HMAC-SHA256\s+Credential=(?P<credential>[^,\s]+)\s*,\s*"
     r"SignedHeaders=(?P<signed>[^,\s]+)\s*,\s*Signature=(?P<signature>[0-9a-fA-F]+)\s*$"
 )
 
+_BAD_TOKEN = "The security token included in the request is invalid."
 _BAD_SIGNATURE = (
     "The request signature we calculated does not match the signature you provided. "
     "Check your AWS Secret Access Key and signing method. Consult the service documentation for details."
@@ -56,24 +61,45 @@ class _Verifier(SigV4Auth):
         return hashlib.sha256(self._body).hexdigest()
 
 
-def verify(
+@attrs.frozen
+class EmulatorCredentials:
+    """The one key pair the emulator accepts; a request signed with any other key is refused.
+
+    With ``session_token``, the pair stands for temporary credentials: a
+    request must carry that token (``X-Amz-Security-Token``), as on AWS.
+    Without it, a request carrying any token is refused.
+    """
+
+    access_key_id: str = "testing"
+    secret_access_key: str = attrs.field(default="testing", repr=False)
+    session_token: str | None = attrs.field(default=None, repr=False)
+
+
+@attrs.frozen
+class Authorization:
+    """A request's ``Authorization`` header, checked as far as it can be without the body."""
+
+    credentials: EmulatorCredentials
+    amz_date: str
+    signed: HTTPHeaders
+    """The headers the client signed, by their lowered names, as received."""
+    signature: str
+
+
+def authorize(
     *,
-    method: str,
-    host: str,
-    raw_path: str,
     headers: Sequence[tuple[str, str]],
-    body: bytes,
-    secrets: Mapping[str, str],
+    credentials: EmulatorCredentials,
     region: str,
     service: str,
     now: float,
-) -> str:
-    """Check a request's SigV4 signature; return the access key id it was signed with.
+) -> Authorization:
+    """Check everything the headers alone decide: presence, form, key, token, date, scope.
 
-    ``raw_path`` is the path and query exactly as received (percent-encoding
-    intact), because that is what the client signed. ``now`` is the real wall
-    clock: the emulator's virtual clock may run days ahead, clients' clocks do not.
-    Raises :class:`ServiceError` with the code AWS used for each failure.
+    Called before the body is read, so a request that cannot be signed right
+    costs the server nothing. ``now`` is the real wall clock: the emulator's
+    virtual clock may run days ahead, clients' clocks do not. Raises
+    :class:`ServiceError` with the code AWS used for each failure.
     """
     lowered: dict[str, list[str]] = {}
     for name, value in headers:
@@ -100,11 +126,17 @@ def verify(
             "Credential must have the form KEY/DATE/REGION/SERVICE/aws4_request.",
         )
     access_key, scope_date, scope_region, scope_service, _ = scope
-    secret = secrets.get(access_key)
-    if secret is None:
-        raise ServiceError(
-            "UnrecognizedClientException", "The security token included in the request is invalid."
-        )
+    if not hmac.compare_digest(access_key.encode(), credentials.access_key_id.encode()):
+        raise ServiceError("UnrecognizedClientException", _BAD_TOKEN)
+    # Signed or added after signing, a token must be the one these credentials came with.
+    token = first("x-amz-security-token")
+    expected_token = credentials.session_token
+    if (token is None) != (expected_token is None) or (
+        token is not None
+        and expected_token is not None
+        and not hmac.compare_digest(token.encode(), expected_token.encode())
+    ):
+        raise ServiceError("UnrecognizedClientException", _BAD_TOKEN)
 
     amz_date = first("x-amz-date")
     if amz_date is None:
@@ -144,25 +176,43 @@ def verify(
     for name in signed_names:
         for value in lowered.get(name, []):
             signed[name] = value
-    declared_hash = first("x-amz-content-sha256")
-    if declared_hash not in (None, _UNSIGNED) and not hmac.compare_digest(
-        declared_hash, hashlib.sha256(body).hexdigest()
-    ):
+    return Authorization(credentials, amz_date, signed, match["signature"].lower())
+
+
+def verify(
+    auth: Authorization, *, method: str, host: str, raw_path: str, body: bytes, region: str, service: str
+) -> str:
+    """Check the signature over the request as received; return the access key id it was signed with.
+
+    ``raw_path`` is the path and query exactly as received (percent-encoding
+    intact), because that is what the client signed. The payload hash is
+    always that of ``body``, the bytes that arrived: a declared
+    ``x-amz-content-sha256`` (``UNSIGNED-PAYLOAD`` included) must match it.
+    """
+    actual_hash = hashlib.sha256(body).hexdigest()
+    declared_hash = auth.signed.get("x-amz-content-sha256")
+    if declared_hash is not None and not hmac.compare_digest(declared_hash, actual_hash):
         raise ServiceError(
             "InvalidSignatureException",
             "The provided 'x-amz-content-sha256' header does not match what was computed.",
         )
-
+    credentials = auth.credentials
     request = AWSRequest(
-        method=method, url=f"http://{host}{raw_path}", headers=dict(signed.items()), data=body
+        method=method, url=f"http://{host}{raw_path}", headers=dict(auth.signed.items()), data=body
     )
-    request.context["timestamp"] = amz_date
-    verifier = _Verifier(Credentials(access_key, secret), service, region, signed, body)
+    request.context["timestamp"] = auth.amz_date
+    verifier = _Verifier(
+        Credentials(credentials.access_key_id, credentials.secret_access_key),
+        service,
+        region,
+        auth.signed,
+        body,
+    )
     canonical = verifier.canonical_request(request)
     expected = verifier.signature(verifier.string_to_sign(request, canonical), request)
-    if not hmac.compare_digest(expected, match["signature"].lower()):
+    if not hmac.compare_digest(expected, auth.signature):
         raise ServiceError("InvalidSignatureException", _BAD_SIGNATURE)
-    return access_key
+    return credentials.access_key_id
 
 
 def _check_skew(amz_date: str, signed_at: float, now: float) -> None:

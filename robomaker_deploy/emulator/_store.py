@@ -10,95 +10,24 @@ The rules read those indexes only through the query methods below.
 from __future__ import annotations
 
 import bisect
-import json
-import sqlite3
-import time
+import random
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 import cattrs
 
+from ._clock import Clock, ClockMode
 from ._records import Fleet, IdempotencyEntry, Job, Record, Robot, RobotApplication
 from ._simulation import RobotPlan
+from ._statefile import Backend, StateFile
 
 R = TypeVar("R", bound=Record)
+T = TypeVar("T")
 
 #: The record classes by the kind the state file names them with.
 _KINDS: dict[str, type[Record]] = {"fleet": Fleet, "robot": Robot, "app": RobotApplication, "job": Job}
 _converter = cattrs.Converter()
-
-
-class _Backend:
-    """Where changes go: nowhere for an in-memory store."""
-
-    def put(self, kind: str, key: str, seq: int, value: Any) -> None:
-        """Record the new value of one record."""
-
-    def delete(self, kind: str, key: str) -> None:
-        """Forget one record."""
-
-    def put_meta(self, key: str, value: Any) -> None:
-        """Record a store-wide value (clock offset, counters)."""
-
-    def put_token(self, key: str, value: Any) -> None:
-        """Record one idempotency token."""
-
-    def clear(self) -> None:
-        """Forget everything."""
-
-    def close(self) -> None:
-        """Release the backing file."""
-
-
-class _SQLiteBackend(_Backend):
-    """Write-through to a SQLite file: one row per record, JSON bodies."""
-
-    def __init__(self, path: Path) -> None:
-        # The server touches the store from one thread at a time (its event loop's), but that
-        # thread may not be the one that opened the file (background-thread emulators).
-        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS records"
-            " (kind TEXT, key TEXT, seq INTEGER, body TEXT, PRIMARY KEY (kind, key))"
-        )
-        self._db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, body TEXT)")
-        self._db.execute("CREATE TABLE IF NOT EXISTS tokens (key TEXT PRIMARY KEY, body TEXT)")
-
-    def put(self, kind: str, key: str, seq: int, value: Any) -> None:
-        self._db.execute(
-            "INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?)", (kind, key, seq, json.dumps(value))
-        )
-
-    def delete(self, kind: str, key: str) -> None:
-        self._db.execute("DELETE FROM records WHERE kind = ? AND key = ?", (kind, key))
-
-    def put_meta(self, key: str, value: Any) -> None:
-        self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, json.dumps(value)))
-
-    def put_token(self, key: str, value: Any) -> None:
-        self._db.execute("INSERT OR REPLACE INTO tokens VALUES (?, ?)", (key, json.dumps(value)))
-
-    def clear(self) -> None:
-        self._db.execute("DELETE FROM records")
-        self._db.execute("DELETE FROM meta")
-        self._db.execute("DELETE FROM tokens")
-
-    def close(self) -> None:
-        self._db.close()
-
-    def load(self) -> tuple[list[tuple[str, Any]], dict[str, Any], dict[str, Any]]:
-        """Records in creation order (a job's robots load before it), meta values and tokens."""
-        rows = self._db.execute("SELECT kind, body FROM records ORDER BY seq").fetchall()
-        meta = self._db.execute("SELECT key, body FROM meta").fetchall()
-        tokens = self._db.execute("SELECT key, body FROM tokens").fetchall()
-        return (
-            [(kind, json.loads(body)) for kind, body in rows],
-            {k: json.loads(v) for k, v in meta},
-            {k: json.loads(v) for k, v in tokens},
-        )
 
 
 class Table(Generic[R]):
@@ -157,19 +86,35 @@ class Table(Generic[R]):
 
 
 class Store:
-    """All resources, their indexes, the virtual clock and the idempotency tokens."""
+    """All resources, their indexes, the virtual clock, the idempotency tokens and the identifier state.
 
-    def __init__(self, state_file: str | Path | None = None) -> None:
-        self._backend: _Backend
-        self._sqlite: _SQLiteBackend | None = None
-        if state_file is not None:
-            self._sqlite = _SQLiteBackend(Path(state_file))
-            self._backend = self._sqlite
-        else:
-            self._backend = _Backend()
+    ``clock`` is the clock's mode (``_clock``); a state file keeps the
+    clock's position, so a manual clock stands where it stood across a restart.
+    ``id_key`` proposes the key of new identifiers (random if ``None``); a
+    state file keeps the first one it was given, so its ids never repeat.
+    """
+
+    def __init__(
+        self, state_file: str | Path | None = None, *, clock: ClockMode = "real", id_key: int | None = None
+    ) -> None:
+        self._file = StateFile(state_file) if state_file is not None else None
+        self._backend: Backend = self._file or Backend()
         self._reset_memory()
-        if self._sqlite is not None:
-            self._load(self._sqlite)
+        self._seq = 0
+        self.id_key = random.getrandbits(63) if id_key is None else id_key
+        """The key job and revision ids are permuted with (``_arns``): fixed for the store's life."""
+        self._retired: set[str] = set()
+        self.clock = Clock(clock)
+        if self._file is None:
+            return
+        try:
+            self._load(self._file)
+        except BaseException:
+            self._file.close()
+            raise
+        # The rest is written before anything that depends on it.
+        self._backend.put_meta("id_key", self.id_key)
+        self._save_clock()
 
     def _reset_memory(self) -> None:
         self.fleets: Table[Fleet] = Table()
@@ -189,47 +134,74 @@ class Store:
         self._robot_last_job: dict[str, tuple[str, int]] = {}
         """Robot ARN -> the job that last deployed to it since its registration, and its place in the plan."""
         self._tokens: dict[str, IdempotencyEntry] = {}
-        self.clock_offset = 0.0
-        self._seq = 0
 
-    def _load(self, backend: _SQLiteBackend) -> None:
-        rows, meta, tokens = backend.load()
-        self.clock_offset = float(meta.get("clock_offset", 0.0))
-        self._seq = int(meta.get("seq", 0))
-        self._tokens = {key: _converter.structure(value, IdempotencyEntry) for key, value in tokens.items()}
-        for kind, body in rows:
-            self._index(_converter.structure(body, _KINDS[kind]))
+    def _load(self, file: StateFile) -> None:
+        meta = file.meta()
+        self._seq = _integer(file, meta, "seq", 0)
+        self.id_key = _integer(file, meta, "id_key", self.id_key)
+        offset = _number(file, meta, "clock_offset", 0.0)
+        # Set while a manual clock ran: it stands where it stood (a real clock runs on from the wall's).
+        frozen_at = _number(file, meta, "clock_frozen_at", 0.0) if meta.get("clock_frozen_at") else None
+        self.clock = Clock(self.clock.mode, offset=offset, frozen_at=frozen_at)
+        for key, body in file.tokens().items():
+            self._tokens[key] = _structure(file, f"client token {key!r}", body, IdempotencyEntry)
+        for kind, key, seq, body in file.records():
+            what = f"record {kind} {key}"
+            cls = _KINDS.get(kind)
+            if cls is None:
+                raise file.damaged(what, f"unknown kind {kind!r} (known: {', '.join(_KINDS)})")
+            record = _structure(file, what, body, cls)
+            if (record.arn, record.seq) != (key, seq):
+                raise file.damaged(
+                    what, f"its body is of {record.arn} (seq {record.seq}), its row of seq {seq}"
+                )
+            self._index(record)
+            # Never below a number the file holds, whatever its meta says.
+            self._seq = max(self._seq, record.seq, record.registered_seq if isinstance(record, Robot) else 0)
+        self._retired = file.retired()
         # Rows come in creation order; a fleet lists its robots in registration order.
         for fleet_arn, members in self._fleet_members.items():
             ordered = sorted(members, key=lambda arn: self.robots[arn].registered_seq)
             self._fleet_members[fleet_arn] = dict.fromkeys(ordered)
 
     def close(self) -> None:
-        """Release the state file, if any."""
+        """Release the state file, if any (whole: its write-ahead log checkpointed)."""
         self._backend.close()
 
     def reset(self) -> None:
-        """Forget every resource and token and rewind the clock."""
+        """Forget every resource and token and rewind the clock; identifiers still never repeat."""
         self._backend.clear()
+        for table in self._tables.values():
+            self._retired.update(record.arn for record in table.values())
         self._reset_memory()
+        self.clock.rewind()
+        self._save_clock()
 
-    # -- clock and sequence --------------------------------------------------------------------------
+    # -- clock and identifiers -----------------------------------------------------------------------
 
     def now(self) -> float:
-        """The virtual clock: wall time plus however far tests advanced it."""
-        return time.time() + self.clock_offset
+        """The virtual clock (``_clock``)."""
+        return self.clock.now()
 
     def advance_clock(self, seconds: float) -> float:
-        """Move the virtual clock forward (never back: jobs' pasts must stay past)."""
-        self.clock_offset += max(0.0, seconds)
-        self._backend.put_meta("clock_offset", self.clock_offset)
-        return self.clock_offset
+        """Move the virtual clock forward (never back: jobs' pasts must stay past); the total offset."""
+        offset = self.clock.advance(seconds)
+        self._save_clock()
+        return offset
+
+    def _save_clock(self) -> None:
+        self._backend.put_meta("clock_offset", self.clock.offset)
+        self._backend.put_meta("clock_frozen_at", self.clock.frozen_at)
 
     def next_seq(self) -> int:
-        """A number larger than any handed out before, across restarts."""
+        """A number larger than any handed out before, across restarts and resets."""
         self._seq += 1
         self._backend.put_meta("seq", self._seq)
         return self._seq
+
+    def retired(self, arn: str) -> bool:
+        """Whether the ARN named a resource that was deleted (it must not name another)."""
+        return arn in self._retired
 
     # -- queries -------------------------------------------------------------------------------------
 
@@ -279,6 +251,7 @@ class Store:
             self._robot_last_job.pop(record.arn, None)
         if isinstance(record, Fleet):
             self._fleet_members.pop(record.arn, None)
+        self._retired.add(record.arn)
         self._backend.delete(kind, record.arn)
 
     def remember_token(self, key: str, entry: IdempotencyEntry) -> None:
@@ -318,3 +291,31 @@ def _kind_of(record: Record) -> str:
         if isinstance(record, cls):
             return kind
     raise TypeError(f"not a stored record: {record!r}")
+
+
+def _structure(file: StateFile, what: str, body: Any, cls: type[T]) -> T:
+    """A row's body as its record class, or an error naming the row and the members at fault."""
+    try:
+        return _converter.structure(body, cls)
+    except Exception as error:  # cattrs raises what the field's own conversion raised, too
+        if isinstance(error, cattrs.BaseValidationError):
+            problem = "; ".join(cattrs.transform_error(error, path="body"))
+        else:
+            problem = f"{type(error).__name__}: {error}"
+        raise file.damaged(what, problem) from None
+
+
+def _number(file: StateFile, meta: dict[str, Any], key: str, default: float) -> float:
+    """A numeric store-wide value, or an error naming it."""
+    value = meta.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise file.damaged(f"store-wide value {key!r}", f"{value!r} is not a number")
+    return value
+
+
+def _integer(file: StateFile, meta: dict[str, Any], key: str, default: int) -> int:
+    """An integer store-wide value, or an error naming it."""
+    value = _number(file, meta, key, default)
+    if not isinstance(value, int):
+        raise file.damaged(f"store-wide value {key!r}", f"{value!r} is not an integer")
+    return value

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -11,13 +12,15 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import attrs
 import botocore.session
 import pytest
 from aiobotocore.client import AioBaseClient
 from aiobotocore.config import AioConfig
+from mypy import api as mypy_api
 
 from robomaker_deploy._wire.model import register_data_path
-from robomaker_deploy.emulator import Emulator, serve
+from robomaker_deploy.emulator import Emulator, FaultConfig, FaultSettings, serve
 from tests.support.raw import deploy, error_of, make_app, make_fleet, raw_client
 
 RETRYING = AioConfig(retries={"max_attempts": 5, "mode": "standard"}, connect_timeout=2, read_timeout=5)
@@ -27,7 +30,9 @@ async def admin(
     emu: Emulator, method: str, route: str, body: dict[str, Any] | None = None
 ) -> tuple[int, Any]:
     url = f"{emu.endpoint_url}/_emulator/{route}"
-    async with aiohttp.ClientSession() as http, http.request(method, url, json=body) as response:
+    # A POST is always JSON (the emulator refuses anything else); a GET has no body.
+    payload = body if body is not None or method != "POST" else {}
+    async with aiohttp.ClientSession() as http, http.request(method, url, json=payload) as response:
         return response.status, await response.json()
 
 
@@ -55,7 +60,8 @@ async def test_admin_is_off_on_a_public_address_unless_asked(robomaker_emulator_
     public = await robomaker_emulator_factory(host="0.0.0.0")
     assert public.endpoint_url.startswith("http://127.0.0.1:")
     assert (await admin(public, "GET", "stats"))[0] == 404
-    opted = await robomaker_emulator_factory(host="0.0.0.0", admin=True)
+    with pytest.warns(UserWarning, match="not a loopback address"):
+        opted = await robomaker_emulator_factory(host="0.0.0.0", admin=True)
     assert (await admin(opted, "GET", "stats"))[0] == 200
 
 
@@ -229,3 +235,32 @@ async def test_client_is_an_sdk_client_pointed_at_the_emulator(robomaker_emulato
         fleet = await client.create_fleet(name="via-sdk")
         assert (await client.describe_fleet(fleet.arn)).name == "via-sdk"
     assert robomaker_emulator.stats()["calls"] == {"CreateFleet": 1, "DescribeFleet": 1}
+
+
+_FAULT_CALLS = """
+from robomaker_deploy.emulator import Emulator, FaultConfig
+
+
+def use(emu: Emulator) -> None:
+    emu.set_faults(throttle=0.5, internal_error=0.1, drop=0.1, latency_ms=5, operations=["ListFleets"])
+    emu.set_faults(seed=1, limit=2)
+    emu.set_faults(FaultConfig(drop=0.1))
+    emu.set_faults()
+    emu.set_faults(throtle=0.5)  # wrong
+    emu.set_faults(throttle="high")  # wrong
+    emu.set_faults(limit=1.5)  # wrong
+"""
+
+
+def test_set_faults_is_typed_so_mypy_catches_a_wrong_keyword(tmp_path: Path) -> None:
+    sample = tmp_path / "faults_sample.py"
+    sample.write_text(_FAULT_CALLS)
+    root = Path(__file__).resolve().parents[2]
+    out, err, _ = mypy_api.run(
+        ["--config-file", str(root / "pyproject.toml"), "--cache-dir", str(tmp_path / ".mypy"), str(sample)]
+    )
+    wrong = [number for number, line in enumerate(_FAULT_CALLS.splitlines(), 1) if line.endswith("# wrong")]
+    flagged = sorted({int(m) for m in re.findall(rf"{sample.name}:(\d+): error", out)})
+    assert flagged == wrong, out + err
+    # The keywords are FaultConfig's fields, all of them.
+    assert set(FaultSettings.__annotations__) == {field.name for field in attrs.fields(FaultConfig)}

@@ -10,8 +10,11 @@ from tests.support.raw import deploy, error_of, finish, make_app, make_fleet, wa
 
 
 @pytest.mark.asyncio
-@pytest.mark.robomaker_emulator(speed=100, seed=3)
-async def test_job_and_robots_walk_their_statuses(client: AioBaseClient) -> None:
+@pytest.mark.robomaker_emulator(speed=100, seed=3, clock="manual")
+async def test_job_and_robots_walk_their_statuses(
+    robomaker_emulator: Emulator, client: AioBaseClient
+) -> None:
+    # The test moves the clock a simulated second between polls: it sees every status and step.
     app, _ = await make_app(client)
     fleet, robots = await make_fleet(client, 2)
     job = await deploy(client, fleet, app, launch={"preLaunchFile": "pre.sh", "postLaunchFile": "post.sh"})
@@ -33,6 +36,7 @@ async def test_job_and_robots_walk_their_statuses(client: AioBaseClient) -> None
             break
         robot_status = (await client.describe_robot(robot=robots[0]))["status"]
         assert robot_status in ("PendingNewDeployment", "Deploying", "InSync")
+        robomaker_emulator.advance_clock(0.01)
     assert seen_jobs == ["Pending", "Preparing", "InProgress", "Succeeded"]
     assert seen_steps[0] == "Validating"
     assert seen_steps[-1] == "Finished"
@@ -178,11 +182,16 @@ async def test_sync_deploys_only_to_robots_out_of_sync(
 
 
 @pytest.mark.asyncio
-@pytest.mark.robomaker_emulator(speed=5)
+@pytest.mark.robomaker_emulator(clock="manual")  # the job is pending when it is canceled
 async def test_cancel_stops_a_running_job(robomaker_emulator: Emulator, client: AioBaseClient) -> None:
     app, _ = await make_app(client)
     fleet, _ = await make_fleet(client, 3)
     job = await deploy(client, fleet, app, deploymentConfig={"concurrentDeploymentPercentage": 34})
+    # 20 simulated seconds at speed 50: in progress, its first robot still deploying (22 s at least).
+    robomaker_emulator.advance_clock(0.4)
+    running = await client.describe_deployment_job(job=job["arn"])
+    assert running["status"] == "InProgress"
+    assert running["robotDeploymentSummary"][0]["status"] == "Deploying"
     await client.cancel_deployment_job(job=job["arn"])
     view = await client.describe_deployment_job(job=job["arn"])
     assert view["status"] == "Canceled"

@@ -96,7 +96,7 @@ async def test_every_operation_round_trips(robomaker_emulator: Emulator, client:
 
 @pytest.mark.asyncio
 async def test_error_wire_format(robomaker_emulator: Emulator) -> None:
-    missing = "arn:aws:robomaker:us-east-1:123456789012:fleet/nope/1"
+    missing = "arn:aws:robomaker:us-east-1:123456789012:deployment-fleet/nope/1"
     async with raw_client(robomaker_emulator) as c:
         code, status, message = await error_of(c.describe_fleet(fleet=missing))
     assert (code, status) == ("ResourceNotFoundException", 400)

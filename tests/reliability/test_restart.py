@@ -11,9 +11,10 @@ import pytest
 from robomaker_deploy import ClientConfig, DeploymentStatus, DescribedDeploymentJob
 from robomaker_deploy.emulator import Emulator
 from robomaker_deploy.emulator._seeding import seed_application, seed_fleets, seed_running_jobs
+from tests.support.clocks import polls, until
 from tests.support.leaks import free_port, settle
 
-SPEED = 10.0  # a one-robot deployment takes 3-7 s: long enough to stop the emulator in its middle
+SPEED = 10.0
 ACTIVE = {"Pending", "Preparing", "InProgress"}
 
 
@@ -36,7 +37,9 @@ class _Errors(logging.Handler):
 async def _restart(tmp_path: Path, count: int) -> dict[str, int]:
     state = tmp_path / "state.db"
     port = free_port()
-    first = Emulator(port=port, speed=SPEED, state_file=state, seed=4)
+    # A manual clock: no deployment can end before the restart, and the restarted emulator's clock
+    # stands where the first one's stood.
+    first = Emulator(port=port, speed=SPEED, state_file=state, seed=4, clock="manual")
     await first.start()
     second: Emulator | None = None
     log = logging.getLogger("robomaker_deploy.transport")
@@ -60,13 +63,18 @@ async def _restart(tmp_path: Path, count: int) -> dict[str, int]:
             async with anyio.create_task_group() as group:
                 for arn in jobs:
                     group.start_soon(wait, arn)
-                await anyio.sleep(0.5)  # the waiters are polling; every deployment is still running
+                first.advance_clock(10 / SPEED)  # into the deployments: all of them past Pending
+                polled = polls(first)
+                await until(lambda: polls(first) >= polled + 3)  # the waiters poll running deployments
                 running = [first.call("DescribeDeploymentJob", {"job": arn})["status"] for arn in jobs]
+                first_now = first.now()
                 await first.stop()
                 errors.target = errors.connection_errors + 20
                 await errors.reached.wait()  # the waiters are meeting a dead port, and carry on
-                second = Emulator(port=port, speed=SPEED, state_file=state, seed=4)
+                second = Emulator(port=port, speed=SPEED, state_file=state, seed=4, clock="manual")
                 await second.start()
+                assert second.now() == first_now
+                second.advance_clock(3600)  # now every deployment ends
             await settle(client)
             afterwards = {arn: await client.describe_deployment_job(arn) for arn in jobs}
     finally:
@@ -75,8 +83,8 @@ async def _restart(tmp_path: Path, count: int) -> dict[str, int]:
         await first.stop()
         if second is not None:
             await second.stop()
-    # The stop really came in the middle: no deployment had ended.
-    assert set(running) <= ACTIVE
+    # The stop really came in the middle: every deployment had started, none had ended.
+    assert set(running) <= ACTIVE - {"Pending"}
     assert errors.connection_errors >= 20
     # Every waiter returned, with its own job, finished, as the restarted emulator has it.
     assert set(finals) == set(jobs)

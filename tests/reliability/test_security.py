@@ -137,7 +137,8 @@ def test_the_emulator_binds_loopback_by_default() -> None:
     assert Emulator(host="0.0.0.0").admin is False
     assert Emulator(host="192.168.1.10").admin is False
     assert Emulator(host="::1").admin is True
-    assert Emulator(host="0.0.0.0", admin=True).admin is True
+    with pytest.warns(UserWarning, match="not a loopback address"):
+        assert Emulator(host="0.0.0.0", admin=True).admin is True
 
 
 async def _admin_status(emu: Emulator) -> tuple[int, int]:
@@ -156,7 +157,9 @@ async def test_admin_routes_are_off_on_a_non_loopback_host_unless_asked() -> Non
         # The faults were not set: the service answers normally.
         async with emu.client(config=NO_RETRY) as client:
             assert await client.list_fleets().collect() == []
-    async with Emulator(host="0.0.0.0", admin=True) as emu:
+    with pytest.warns(UserWarning, match="not a loopback address"):
+        opted = Emulator(host="0.0.0.0", admin=True)
+    async with opted as emu:
         assert await _admin_status(emu) == (200, 200)
     async with Emulator() as emu:
         assert emu.endpoint_url.startswith("http://127.0.0.1:")

@@ -1,12 +1,19 @@
-"""Clocks a waiter can be given instead of real time: a fake one, and the emulator's own.
+"""Time in tests that does not depend on the machine: fake clocks, and the emulator's driven one.
 
-With either, a schedule is tested without waiting and without depending on
-how fast the machine is: time moves only when the waiter sleeps.
+A waiter can be given a :class:`FakeClock` (time passes only when it
+sleeps) or an :class:`EmulatorClock` (its sleeps jump the emulator's
+virtual time). An emulator with ``clock="manual"`` never moves on its own:
+:func:`advance_on_polls` moves it by a small step after each poll it
+receives, so a deployment ends after a number of polls rather than of
+seconds, however slow the machine, and no step is skipped.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import itertools
+import threading
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 
 import anyio
 
@@ -65,3 +72,73 @@ class EmulatorClock:
             wall=self._emu.now,
             random=_middle,
         )
+
+
+#: The calls that look at a deployment's progress.
+POLLS = ("DescribeDeploymentJob", "ListDeploymentJobs", "DescribeFleet")
+
+
+async def until(condition: Callable[[], bool], *, within: float = 60.0) -> None:
+    """Wait until ``condition()`` holds, checking every few milliseconds.
+
+    ``within`` only keeps a broken test from hanging: it is far beyond what
+    the condition needs on any machine, never what the test measures.
+    """
+    with anyio.fail_after(within):
+        for _ in itertools.count():
+            if condition():
+                return
+            await anyio.sleep(0.005)
+
+
+def polls(emu: Emulator, operations: Sequence[str] = POLLS) -> int:
+    """How many of ``operations`` the emulator has received."""
+    calls = emu.stats()["calls"]
+    return sum(calls.get(operation, 0) for operation in operations)
+
+
+@contextlib.asynccontextmanager
+async def advance_on_polls(
+    emu: Emulator, seconds: float, operations: Sequence[str] = POLLS
+) -> AsyncIterator[None]:
+    """Inside, move ``emu``'s clock by ``seconds`` after each poll (an emulator on the test's loop)."""
+
+    async def run() -> None:
+        seen = polls(emu, operations)
+        while True:
+            await anyio.sleep(0.001)
+            now = polls(emu, operations)
+            if now > seen:
+                emu.advance_clock(seconds)
+                seen = now
+
+    async with anyio.create_task_group() as group:
+        group.start_soon(run)
+        try:
+            yield
+        finally:
+            group.cancel_scope.cancel()
+
+
+@contextlib.contextmanager
+def advance_on_polls_in_background(
+    emu: Emulator, seconds: float, operations: Sequence[str] = POLLS
+) -> Iterator[None]:
+    """The same for an emulator on its own thread (``run_in_background``), from a thread of its own."""
+    stop = threading.Event()
+
+    def run() -> None:
+        seen = polls(emu, operations)
+        while not stop.wait(0.001):
+            now = polls(emu, operations)
+            if now > seen:
+                emu.advance_clock(seconds)
+                seen = now
+
+    thread = threading.Thread(target=run, name="advance-on-polls", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()

@@ -28,16 +28,20 @@ async def raw_client(
     access_key_id: str | None = None,
     secret_access_key: str | None = None,
     region: str | None = None,
+    endpoint_url: str | None = None,
+    session_token: str | None = None,
 ) -> AsyncIterator[AioBaseClient]:
-    """A plain aiobotocore client on the project's model, pointed at ``emu``."""
+    """A plain aiobotocore client on the project's model, pointed at ``emu`` (or at ``endpoint_url``,
+    an emulator with ``emu``'s settings in another process)."""
     session = get_session()
     register_data_path(session.get_component("data_loader"))
     async with session.create_client(
         "robomaker",
         region_name=region or emu.region,
-        endpoint_url=emu.endpoint_url,
+        endpoint_url=endpoint_url or emu.endpoint_url,
         aws_access_key_id=access_key_id or emu.credentials.access_key_id,
         aws_secret_access_key=secret_access_key or emu.credentials.secret_access_key,
+        aws_session_token=session_token,
         config=config or NO_RETRIES,
     ) as client:
         yield client
