@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -19,6 +17,7 @@ from aiobotocore.session import get_session
 from robomaker_deploy import DeploymentClient
 from robomaker_deploy._wire.model import register_data_path
 from robomaker_deploy.emulator import Emulator
+from robomaker_deploy.emulator._process import emulator_process as spawn
 
 KEY_ID = SECRET = "testing"
 REGION = "us-east-1"
@@ -36,19 +35,9 @@ def seeded_state(seed: Callable[[Emulator], object]) -> Iterator[Path]:
 
 @contextlib.contextmanager
 def emulator_process(state_file: Path, *, speed: float = 1.0) -> Iterator[str]:
-    """The emulator in its own process (so its work does not share our GIL); yields its URL."""
-    command = [sys.executable, "-m", "robomaker_deploy.emulator", "--port", "0", "--speed", str(speed)]
-    command += ["--state-file", str(state_file)]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
-    try:
-        assert process.stdout is not None
-        url = process.stdout.readline().strip()
-        if not url.startswith("http"):
-            raise RuntimeError(f"the emulator did not start: {url!r}")
+    """The emulator in its own process (so its work does not share our GIL), on ``state_file``; its URL."""
+    with spawn("--speed", str(speed), "--state-file", str(state_file)) as (_, url):
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 @contextlib.asynccontextmanager

@@ -54,6 +54,9 @@ def _seed(ctx: click.Context, param: click.Parameter, value: str | None) -> int 
 @click.option("--speed", type=float, default=1.0, show_default=True, help="How much faster than real time.")
 @click.option("--access-key-id", default="testing", show_default=True, help="The access key it accepts.")
 @click.option("--secret-access-key", default="testing", show_default=True, help="The secret key it accepts.")
+@click.option(
+    "--session-token", metavar="TOKEN", help="The session token it requires (default: none is accepted)."
+)
 @click.option("--region", default="us-east-1", show_default=True, help="The region it answers for.")
 @click.option(
     "--state-file",
@@ -71,6 +74,13 @@ def _seed(ctx: click.Context, param: click.Parameter, value: str | None) -> int 
     callback=_seed,
     help="An integer: make timings and identifiers repeat from run to run. 'demo', or a JSON world"
     " file: start with those applications, fleets and robots, and print their ARNs.",
+)
+@click.option(
+    "--clock",
+    type=click.Choice(["real", "manual"]),
+    default="real",
+    show_default=True,
+    help="manual: simulated time moves only when POST /_emulator/clock says so (for tests).",
 )
 def emulator(**options: Any) -> None:
     """Run the RoboMaker emulator until Ctrl-C.

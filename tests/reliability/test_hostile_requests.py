@@ -14,9 +14,9 @@ import pytest
 
 from robomaker_deploy.emulator import Emulator, EmulatorCredentials
 from robomaker_deploy.emulator import _http as http_limits
+from robomaker_deploy.emulator._process import emulator_process
 from tests.support.http import (
     address,
-    emulator_process,
     post,
     raw_exchange,
     raw_head,

@@ -23,8 +23,8 @@ from click.testing import CliRunner
 from robomaker_deploy._cli import main
 from robomaker_deploy._cli.exits import EXIT_USAGE
 from robomaker_deploy.emulator import Emulator, StateFileError
+from robomaker_deploy.emulator._process import emulator_process
 from robomaker_deploy.emulator._seeding import app_configs, seed_application, seed_fleets
-from tests.support.http import emulator_process
 from tests.support.raw import deploy, make_app, make_fleet, raw_client
 
 Factory = Callable[..., Awaitable[Emulator]]

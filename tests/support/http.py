@@ -3,13 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
-import os
-import signal
-import subprocess
-import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -96,33 +91,3 @@ async def raw_exchange(url: str, request: bytes, *, read_timeout: float = 30.0) 
 def status_of(head: bytes) -> int:
     """The status code of a raw response head."""
     return int(head.split(b" ", 2)[1])
-
-
-@contextlib.contextmanager
-def emulator_process(
-    *args: str, env: Mapping[str, str] | None = None
-) -> Iterator[tuple[subprocess.Popen[str], str]]:
-    """``python -m robomaker_deploy.emulator --port 0 ARGS`` in its own process, and its URL.
-
-    Killed (SIGKILL) on the way out if it is still running.
-    """
-    process = subprocess.Popen(
-        [sys.executable, "-m", "robomaker_deploy.emulator", "--port", "0", *args],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
-    )
-    try:
-        assert process.stdout is not None
-        url = process.stdout.readline().strip()
-        if not url.startswith("http://"):
-            process.kill()
-            _, stderr = process.communicate()
-            raise AssertionError(f"the emulator did not start: {stderr}")
-        yield process, url
-    finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGKILL)
-        process.communicate()
