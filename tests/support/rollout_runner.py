@@ -1,0 +1,39 @@
+"""A process that runs a rollout with a checkpoint file, for the crash test.
+
+    python -m tests.support.rollout_runner URL PLAN.toml CHECKPOINT REPORT
+
+Runs ``client.rollout(plan, checkpoint=CHECKPOINT)`` to its end and writes the
+final report as JSON to REPORT. Killed at any moment and started again with
+the same arguments, it finishes the rollout from the checkpoint.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import anyio
+
+from robomaker_deploy import ClientConfig, DeploymentClient, RolloutPlan
+from robomaker_deploy._cli.output import to_json
+from robomaker_deploy._documents import write_atomic
+
+
+async def run(url: str, plan_file: Path, checkpoint: Path, report_file: Path) -> None:
+    plan = RolloutPlan.from_toml(plan_file)
+    client = DeploymentClient(
+        endpoint_url=url,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        config=ClientConfig(wait_min_delay=0.02, wait_max_delay=0.05),
+    )
+    async with client:
+        report = await client.rollout(plan, checkpoint=checkpoint).result()
+    write_atomic(report_file, json.dumps(to_json(report), indent=2))
+
+
+if __name__ == "__main__":
+    url, plan_file, checkpoint, report_file = sys.argv[1:5]
+    anyio.run(run, url, Path(plan_file), Path(checkpoint), Path(report_file))

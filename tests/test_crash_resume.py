@@ -1,0 +1,307 @@
+"""Killed with SIGKILL at random moments and started again, an event consumer and a rollout lose nothing.
+
+Both run as processes of their own against an emulator in a third process,
+with a state file, exactly as in production: the only thing that survives a
+kill is what they wrote to disk (the checkpoint) and what the service did.
+
+* An event consumer that saves its stream's checkpoint after each event is
+  killed at 10 or more moments while a deployment runs; the events it
+  delivered are those an uninterrupted consumer of the same job delivered,
+  but for the one event being handled at each kill, which may come twice.
+  The emulator's clock is manual: it moves only once both consumers have
+  seen the job where it stands, so both see the same snapshots.
+* A three-stage rollout (a retry and a rollback included) is killed at 20 or
+  more moments; the jobs the service made and the final report are those of
+  an uninterrupted run of the same rollout: no job created twice, no stage
+  skipped, no robot left behind.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import signal
+import subprocess
+import sys
+import urllib.request
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import anyio
+import pytest
+from anyio.abc import Process
+
+from robomaker_deploy import (
+    Architecture,
+    ClientConfig,
+    DeploymentApplicationConfig,
+    DeploymentClient,
+    DeploymentConfig,
+    LaunchConfig,
+    RobotDeploymentStep,
+    WaitCheckpoint,
+)
+from robomaker_deploy._waiting.events import state_of
+from robomaker_deploy.emulator import TAG_FAIL_STEP, TAG_FAILURE_CODE
+from robomaker_deploy.emulator._process import emulator_process
+from tests.support.world import make_application, make_fleet
+
+ROOT = Path(__file__).resolve().parent.parent
+PRE_LAUNCH = RobotDeploymentStep.EXECUTING_PRE_LAUNCH.value
+
+pytestmark = pytest.mark.asyncio
+
+
+def _client(url: str) -> DeploymentClient:
+    return DeploymentClient(
+        endpoint_url=url,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        config=ClientConfig(wait_min_delay=0.02, wait_max_delay=0.05),
+    )
+
+
+async def _start(module: str, *args: str) -> Process:
+    # Its errors go to the test's stderr (shown when the test fails); it prints nothing else.
+    return await anyio.open_process(
+        [sys.executable, "-m", module, *args], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=None
+    )
+
+
+async def _kill(process: Process) -> None:
+    if process.returncode is None:
+        process.send_signal(signal.SIGKILL)
+    await process.wait()
+
+
+def _name(arn: str) -> str:
+    """A robot's name, from its ARN (``...:robot/NAME/MILLIS``): the same in both runs."""
+    return arn.split(":")[-1].split("/")[1]
+
+
+# -- the event consumer --------------------------------------------------------------------------------
+
+
+async def _advance(url: str, seconds: float) -> None:
+    """Move the emulator's manual clock, through its admin route."""
+    request = urllib.request.Request(
+        f"{url}/_emulator/clock",
+        data=json.dumps({"advance_seconds": seconds}).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
+    )
+    await anyio.to_thread.run_sync(lambda: urllib.request.urlopen(request, timeout=10).read())
+
+
+async def _caught_up(saved: Path, expected: dict[str, Any]) -> bool:
+    path = anyio.Path(saved)
+    if not await path.exists():
+        return False
+    state = WaitCheckpoint.from_json(await path.read_text()).state
+    seen = {arn: (s.status, s.step) for arn, s in state.robots.items()}
+    return {"status": state.status, "robots": seen} == expected
+
+
+def _without_repeats(lines: list[str], kills: int) -> list[str]:
+    """``lines`` with each line that repeats the one before it dropped; there are at most ``kills``."""
+    kept = [line for index, line in enumerate(lines) if index == 0 or line != lines[index - 1]]
+    assert len(lines) - len(kept) <= kills, "more events came twice than there were kills"
+    return kept
+
+
+async def test_an_event_consumer_killed_at_random_delivers_what_an_uninterrupted_one_does(
+    tmp_path: Path,
+) -> None:
+    rng = random.Random(1234)
+    args = ("--clock", "manual", "--seed", "7", "--state-file", str(tmp_path / "emulator.sqlite"))
+    with emulator_process(*args) as (_, url):
+        async with _client(url) as client:
+            _, version = await make_application(client, name="app", architectures=[Architecture.X86_64])
+            fleet, _ = await make_fleet(client, "site", [{}, {TAG_FAIL_STEP: PRE_LAUNCH}, {}, {}])
+            job = await client.create_deployment_job(
+                fleet=fleet,
+                application_configs=[
+                    DeploymentApplicationConfig(
+                        application=version.arn,
+                        application_version=version.version,
+                        launch_config=LaunchConfig(
+                            package_name="p", launch_file="l", pre_launch_file="pre.sh"
+                        ),
+                    )
+                ],
+                deployment_config=DeploymentConfig(concurrent_deployment_percentage=50),
+            )
+            files = {who: (tmp_path / f"{who}.log", tmp_path / f"{who}.json") for who in ("steady", "victim")}
+            consumers = {
+                who: await _start("tests.support.events_consumer", url, job.arn, str(log), str(saved))
+                for who, (log, saved) in files.items()
+            }
+            kills = 0
+            try:
+                while True:
+                    now = await client.describe_deployment_job(job)
+                    state = state_of(now)
+                    expected = {
+                        "status": state.status,
+                        "robots": {arn: (s.status, s.step) for arn, s in state.robots.items()},
+                    }
+                    # Kill the victim at a random moment of its handling of this snapshot.
+                    if not now.status.is_terminal and rng.random() < 0.5:
+                        await anyio.sleep(rng.uniform(0.0, 0.06))
+                        await _kill(consumers["victim"])
+                        kills += 1
+                    with anyio.fail_after(60):  # a broken consumer must not hang the suite
+                        while True:
+                            if consumers["victim"].returncode is not None and not now.status.is_terminal:
+                                log, saved = files["victim"]
+                                consumers["victim"] = await _start(
+                                    "tests.support.events_consumer", url, job.arn, str(log), str(saved)
+                                )
+                            if all([await _caught_up(saved, expected) for _, saved in files.values()]):
+                                break
+                            await anyio.sleep(0.01)
+                    if now.status.is_terminal:
+                        break
+                    await _advance(url, 4.0)
+                for process in consumers.values():
+                    with anyio.fail_after(60):
+                        await process.wait()
+            finally:
+                for process in consumers.values():
+                    await _kill(process)
+    steady = files["steady"][0].read_text().splitlines()
+    victim = files["victim"][0].read_text().splitlines()
+    assert kills >= 10, f"only {kills} kills: the deployment ended too soon for the test to mean much"
+    assert steady[-1].startswith("JobEnded Failed")
+    assert _without_repeats(victim, kills) == steady
+
+
+# -- the rollout ---------------------------------------------------------------------------------------
+
+PLAN = """
+rollback = true
+
+[application]
+arn = "{app}"
+version = "{version}"
+package = "p"
+launch_file = "l.launch"
+pre_launch_file = "pre.sh"
+
+[[stages]]
+fleet = "{canary}"
+bake = 0.3
+
+[[stages]]
+fleet = "{site_a}"
+bake = 0.3
+concurrency = 50
+
+[[stages]]
+fleet = "{site_b}"
+
+[retry]
+attempts = 1
+backoff = 0.3
+"""
+
+
+async def _jobs_since(
+    client: DeploymentClient, fleets: Sequence[str], seen: set[str]
+) -> dict[str, list[str]]:
+    """Per fleet, the jobs not in ``seen`` (oldest first) as version and status; adds them to ``seen``."""
+    made: dict[str, list[str]] = {}
+    for fleet in fleets:
+        name = fleet.split("/")[1]
+        jobs = [job async for job in client.list_deployment_jobs(fleet_name=name) if job.arn not in seen]
+        seen.update(job.arn for job in jobs)
+        made[name] = [
+            f"{job.deployment_application_configs[0].application_version} {job.status.value}"
+            for job in reversed(jobs)
+        ]
+    return made
+
+
+def _normal(report: dict[str, Any]) -> dict[str, Any]:
+    """The report without what differs between two runs: ARNs, tokens and times."""
+
+    def attempt(a: dict[str, Any] | None) -> Any:
+        if a is None:
+            return None
+        return {
+            "kind": a["kind"],
+            "status": a["status"],
+            "succeeded": sorted(_name(arn) for arn in a["succeeded"]),
+            "failed": sorted((_name(arn), code) for arn, code in a["failed"].items()),
+            "aborted": a["aborted"],
+        }
+
+    return {
+        "status": report["status"],
+        "reason": report["reason"],
+        "stages": [
+            {
+                "name": s["name"],
+                "status": s["status"],
+                "attempts": [attempt(a) for a in s["attempts"]],
+                "baked": s["baked"],
+                "gate": s["gate"],
+                "rollback": attempt(s["rollback"]),
+                "note": s["note"],
+            }
+            for s in report["stages"]
+        ],
+    }
+
+
+async def test_a_rollout_killed_at_random_finishes_as_an_uninterrupted_one(tmp_path: Path) -> None:
+    rng = random.Random(99)
+    failing = {TAG_FAIL_STEP: PRE_LAUNCH, TAG_FAILURE_CODE: "GreengrassDeploymentFailed"}  # retryable
+    with emulator_process("--speed", "20", "--state-file", str(tmp_path / "emulator.sqlite")) as (_, url):
+        async with _client(url) as client:
+            app, today = await make_application(client, name="app", architectures=[Architecture.X86_64])
+            new = await client.create_robot_application_version(app)
+            fleets = [
+                (await make_fleet(client, name, tags))[0].arn
+                for name, tags in (("canary", [{}]), ("site-a", [{}, {}]), ("site-b", [{}, failing]))
+            ]
+            # What the fleets ran before: version 1, without the pre-launch script that fails.
+            old = DeploymentApplicationConfig(
+                application=app.arn,
+                application_version=today.version,
+                launch_config=LaunchConfig(package_name="p", launch_file="l.launch"),
+            )
+            for fleet in fleets:
+                running = await client.create_deployment_job(fleet=fleet, application_configs=[old])
+                await client.wait_until_deployment_succeeded(running)
+            seen: set[str] = set()
+            await _jobs_since(client, fleets, seen)
+            plan = tmp_path / "plan.toml"
+            names = dict(zip(("canary", "site_a", "site_b"), fleets, strict=True))
+            plan.write_text(PLAN.format(app=app.arn, version=new.version, **names))
+
+            runs: dict[str, tuple[dict[str, Any], dict[str, list[str]]]] = {}
+            kills = 0
+            for run in ("steady", "killed"):
+                checkpoint, report = tmp_path / f"{run}.json", tmp_path / f"{run}-report.json"
+                args = (url, str(plan), str(checkpoint), str(report))
+                while True:
+                    runner = await _start("tests.support.rollout_runner", *args)
+                    if run == "killed" and kills < 20:
+                        await anyio.sleep(rng.uniform(0.2, 1.5))
+                        if runner.returncode is None:
+                            await _kill(runner)
+                            kills += 1
+                            continue
+                    with anyio.fail_after(300):
+                        assert await runner.wait() == 0
+                    break
+                runs[run] = (json.loads(report.read_text()), await _jobs_since(client, fleets, seen))
+    steady, killed = runs["steady"], runs["killed"]
+    assert kills >= 20
+    assert steady[0]["status"] == "stopped" and steady[0]["stages"][2]["status"] == "failed"
+    assert [len(a) for a in steady[1].values()] == [2, 2, 3]  # deploy (+ retry) and rollback per fleet
+    assert _normal(killed[0]) == _normal(steady[0])
+    assert killed[1] == steady[1]  # the same jobs, none twice
