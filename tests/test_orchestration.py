@@ -27,14 +27,14 @@ from robomaker_deploy import (
     WaitCheckpoint,
     WaiterTimeoutError,
 )
-from robomaker_deploy.emulator import TAG_FAIL_STEP, TAG_OFFLINE, Emulator
+from robomaker_deploy.emulator import TAG_FAIL_STEP, Emulator
 from tests.support.world import World, build_world
 
 FAST: dict[str, Any] = {"min_delay": 0.01, "max_delay": 0.05, "timeout": 60.0}
 FAILING = {TAG_FAIL_STEP: RobotDeploymentStep.EXECUTING_PRE_LAUNCH.value}
-#: A robot that never answers: at speed 1 the service waits a minute before calling it NoResponse, so its
-#: job is still running whenever the tests below leave it (they leave it within a fraction of that).
-OFFLINE = {TAG_OFFLINE: "true"}
+#: On the manual clock nothing moves unless a test moves it: the jobs of the tests marked so are
+#: still running whenever the tests leave them, however slow the machine.
+STILL = pytest.mark.robomaker_emulator(clock="manual")
 
 
 async def _deploy(client: DeploymentClient, world: World) -> DeploymentJob:
@@ -97,10 +97,11 @@ async def test_a_stream_resumed_from_its_checkpoint_delivers_nothing_twice(clien
 
 
 @pytest.mark.asyncio
+@STILL
 async def test_a_resumed_wait_past_its_deadline_gives_up_without_polling(
     robomaker_emulator: Emulator, client: DeploymentClient
 ) -> None:
-    world = await build_world(client, robots=1, robot_tags={0: OFFLINE})
+    world = await build_world(client, robots=1)
     job = await _deploy(client, world)
     watch = client.watch_deployment_job(job, timeout=0.05, min_delay=0.01, max_delay=0.01)
     with pytest.raises(WaiterTimeoutError):
@@ -122,7 +123,7 @@ async def test_a_resumed_wait_past_its_deadline_gives_up_without_polling(
 
 @pytest.mark.asyncio
 @pytest.mark.robomaker_emulator(speed=200)
-async def test_a_failed_deployment_and_a_timeout_carry_an_outcome(client: DeploymentClient) -> None:
+async def test_a_failed_deployment_carries_its_outcome(client: DeploymentClient) -> None:
     world = await build_world(client, robots=2, robot_tags={0: FAILING})
     job = await _deploy(client, world)
     with pytest.raises(DeploymentFailedError) as failed:
@@ -132,7 +133,11 @@ async def test_a_failed_deployment_and_a_timeout_carry_an_outcome(client: Deploy
     assert [r.arn for r in outcome.failed] == [world.robots[0].arn]
     assert failed.value.failed_robots == outcome.failed
 
-    stuck = await build_world(client, name="stuck", robots=1, robot_tags={0: OFFLINE})
+
+@pytest.mark.asyncio
+@STILL
+async def test_a_timeout_carries_a_partial_outcome(client: DeploymentClient) -> None:
+    stuck = await build_world(client, name="stuck", robots=1)
     running = await _deploy(client, stuck)
     with pytest.raises(WaiterTimeoutError) as timed_out:
         await client.wait_for_deployment_job(running, timeout=0.05, min_delay=0.01, max_delay=0.01)
@@ -145,17 +150,18 @@ async def _status(client: DeploymentClient, job: DeploymentJob) -> DeploymentSta
 
 
 @pytest.mark.asyncio
+@STILL
 async def test_cancel_on_exit_reaches_the_service_when_the_task_is_cancelled(
     client: DeploymentClient,
 ) -> None:
-    world = await build_world(client, robots=1, robot_tags={0: OFFLINE})
+    world = await build_world(client, robots=1)
     kept, dropped = await _deploy(client, world), None
     with anyio.move_on_after(0.2):  # the detaching wait leaves the job alone
         await client.wait_for_deployment_job(kept, min_delay=0.01, max_delay=0.02)
     assert await _status(client, kept) is not DeploymentStatus.CANCELED
     await client.cancel_deployment_job(kept)
 
-    other = await build_world(client, name="o", robots=1, robot_tags={0: OFFLINE})
+    other = await build_world(client, name="o", robots=1)
     dropped = await _deploy(client, other)
     with anyio.move_on_after(0.2) as scope:
         await client.wait_for_deployment_job(dropped, min_delay=0.01, max_delay=0.02, on_exit="cancel")
@@ -164,10 +170,11 @@ async def test_cancel_on_exit_reaches_the_service_when_the_task_is_cancelled(
 
 
 @pytest.mark.asyncio
+@STILL
 async def test_cancel_on_exit_at_the_deadline_and_when_a_watch_is_left_cancelled(
     client: DeploymentClient,
 ) -> None:
-    world = await build_world(client, robots=1, robot_tags={0: OFFLINE})
+    world = await build_world(client, robots=1)
     job = await _deploy(client, world)
     with pytest.raises(WaiterTimeoutError):
         async for _ in client.deployment_events(
@@ -176,7 +183,7 @@ async def test_cancel_on_exit_at_the_deadline_and_when_a_watch_is_left_cancelled
             pass
     assert await _status(client, job) is DeploymentStatus.CANCELED
 
-    other = await build_world(client, name="w2", robots=1, robot_tags={0: OFFLINE})
+    other = await build_world(client, name="w2", robots=1)
     watched = await _deploy(client, other)
     # Cancelled while handling a snapshot, not while polling: `aclosing` lets the watch see it leave.
     with anyio.CancelScope() as scope:
@@ -187,7 +194,7 @@ async def test_cancel_on_exit_at_the_deadline_and_when_a_watch_is_left_cancelled
                 await anyio.lowlevel.checkpoint()
     assert await _status(client, watched) is DeploymentStatus.CANCELED
     # A watch left by `break` detaches, whatever its policy: leaving is not a cancellation.
-    third = await build_world(client, name="w3", robots=1, robot_tags={0: OFFLINE})
+    third = await build_world(client, name="w3", robots=1)
     left = await _deploy(client, third)
     watch = client.watch_deployment_job(left, min_delay=0.01, max_delay=0.02, on_exit="cancel")
     async for _ in watch:
@@ -198,11 +205,12 @@ async def test_cancel_on_exit_at_the_deadline_and_when_a_watch_is_left_cancelled
 
 
 @pytest.mark.asyncio
+@STILL
 async def test_a_failing_cancel_never_hides_the_original_exception(
     robomaker_emulator: Emulator, caplog: pytest.LogCaptureFixture
 ) -> None:
     async with robomaker_emulator.client(config=ClientConfig(max_attempts=1)) as client:
-        world = await build_world(client, robots=1, robot_tags={0: OFFLINE})
+        world = await build_world(client, robots=1)
         job = await _deploy(client, world)
         robomaker_emulator.set_faults(internal_error=1.0, operations=["CancelDeploymentJob"])
         with caplog.at_level(logging.WARNING, logger="robomaker_deploy"), pytest.raises(WaiterTimeoutError):
@@ -215,12 +223,13 @@ async def test_a_failing_cancel_never_hides_the_original_exception(
         await client.cancel_deployment_job(job)
 
 
+@STILL
 def test_cancel_on_exit_on_trio(robomaker_emulator_background: Emulator) -> None:
     emulator = robomaker_emulator_background
 
     async def main() -> None:
         async with emulator.client() as client:
-            world = await build_world(client, robots=1, robot_tags={0: OFFLINE})
+            world = await build_world(client, robots=1)
             job = await _deploy(client, world)
             with trio.move_on_after(0.2) as scope:
                 async for _ in client.deployment_events(

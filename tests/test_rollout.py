@@ -29,7 +29,7 @@ from robomaker_deploy import (
     StageRetried,
     ValidationError,
 )
-from robomaker_deploy.emulator import TAG_FAIL_STEP, TAG_FAILURE_CODE, TAG_OFFLINE, Emulator
+from robomaker_deploy.emulator import TAG_FAIL_STEP, TAG_FAILURE_CODE, Emulator
 from tests.support.world import make_application, make_fleet
 
 FAST: dict[str, Any] = {"min_delay": 0.01, "max_delay": 0.05}
@@ -168,13 +168,14 @@ async def test_transient_failures_are_retried_and_the_others_never(client: Deplo
 
 
 @pytest.mark.asyncio
+@pytest.mark.robomaker_emulator(clock="manual")  # the busy fleet's job must still be running when checked
 async def test_a_bad_plan_is_refused_before_anything_starts_with_every_problem(
     robomaker_emulator: Emulator, client: DeploymentClient
 ) -> None:
     good, _ = await _site(client, [{}], name="good")
     empty, _ = await _site(client, [], name="empty")
     arm, _ = await make_fleet(client, "arm", [{}], architectures=[Architecture.ARM64], robot_prefix="armbot")
-    busy, _ = await _site(client, [{TAG_OFFLINE: "true"}], name="busy")
+    busy, _ = await _site(client, [{}], name="busy")
     version = await _version(client)
     await client.create_deployment_job(
         fleet=busy, application_configs=_plan(version, [busy]).application_configs
@@ -202,17 +203,16 @@ async def test_a_bad_plan_is_refused_before_anything_starts_with_every_problem(
     assert any("no such version" in p for p in caught.value.problems)
 
 
-#: The rollouts below stay on their first stage: its robot never answers, and at speed 1 the service waits
-#: a minute before calling it NoResponse.
-SLOW = pytest.mark.robomaker_emulator(speed=1)
+#: The rollouts below stay on their first stage: on the manual clock, its job never moves.
+STILL = pytest.mark.robomaker_emulator(clock="manual")
 
 
 @pytest.mark.asyncio
-@SLOW
+@STILL
 async def test_cancelling_the_rollout_task_keeps_its_checkpoint(
     client: DeploymentClient, tmp_path: Path
 ) -> None:
-    slow, _ = await _site(client, [{TAG_OFFLINE: "true"}], name="slow")
+    slow, _ = await _site(client, [{}], name="slow")
     version = await _version(client)
     checkpoint = tmp_path / "c.json"
     plan = _plan(version, [slow])
@@ -225,13 +225,13 @@ async def test_cancelling_the_rollout_task_keeps_its_checkpoint(
     await client.cancel_deployment_job(job)
 
 
-@SLOW
+@STILL
 def test_cancelling_the_rollout_task_on_trio(robomaker_emulator_background: Emulator, tmp_path: Path) -> None:
     emulator = robomaker_emulator_background
 
     async def main() -> None:
         async with emulator.client() as client:
-            slow, _ = await _site(client, [{TAG_OFFLINE: "true"}], name="slow-trio")
+            slow, _ = await _site(client, [{}], name="slow-trio")
             version = await _version(client, "trio-app")
             checkpoint = tmp_path / "t.json"
             with trio.move_on_after(0.3) as scope:

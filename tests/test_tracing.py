@@ -38,14 +38,15 @@ from robomaker_deploy import (
     RobotFailed,
     WaiterTimeoutError,
 )
-from robomaker_deploy.emulator import TAG_FAIL_STEP, TAG_OFFLINE, Emulator
+from robomaker_deploy.emulator import TAG_FAIL_STEP, Emulator
 from tests.support.world import World, build_world, many_jobs, versioned_app
 
 ROOT = Path(__file__).resolve().parent.parent
 FAST: dict[str, Any] = {"min_delay": 0.01, "max_delay": 0.05, "timeout": 60.0}
 FAILING = {TAG_FAIL_STEP: RobotDeploymentStep.EXECUTING_PRE_LAUNCH.value}
-#: Never answers: at speed 1 its job runs for a minute at least, far longer than the tests leave it.
-OFFLINE = {TAG_OFFLINE: "true"}
+#: On the manual clock nothing moves unless a test moves it: the jobs of the tests marked so are still
+#: running whenever the tests leave them, however slow the machine.
+STILL = pytest.mark.robomaker_emulator(clock="manual")
 MISSING_JOB = "arn:aws:robomaker:us-east-1:123456789012:deployment-job/does-not-exist"
 DESCRIBE = "DescribeDeploymentJob"
 
@@ -252,10 +253,11 @@ async def test_an_event_stream_has_a_span_event_per_typed_event(
 
 
 @pytest.mark.asyncio
+@STILL
 async def test_a_cancelled_wait_ends_its_span_and_so_does_its_exit_policy(
     client: DeploymentClient, spans: InMemorySpanExporter
 ) -> None:
-    world = await build_world(client, robots=1, robot_tags={0: OFFLINE})
+    world = await build_world(client, robots=1)
     job = await _deploy(client, world)
     described = _RESPONSES.expect(DESCRIBE)
     async with anyio.create_task_group() as group:
@@ -275,10 +277,11 @@ async def test_a_cancelled_wait_ends_its_span_and_so_does_its_exit_policy(
 
 
 @pytest.mark.asyncio
+@STILL
 async def test_watches_left_closed_or_timed_out_end_their_spans(
     client: DeploymentClient, spans: InMemorySpanExporter
 ) -> None:
-    world = await build_world(client, robots=1, robot_tags={0: OFFLINE})
+    world = await build_world(client, robots=1)
     job = await _deploy(client, world)
 
     # Left by `break` and dropped: the span ends when the watch goes.
@@ -360,6 +363,7 @@ def test_on_trio_the_calls_nest_under_the_wait(
     assert stream.events[-1].name == "JobEnded"
 
 
+@STILL
 def test_on_trio_a_cancelled_wait_ends_its_span(
     robomaker_emulator_background: Emulator, spans: InMemorySpanExporter
 ) -> None:
@@ -367,7 +371,7 @@ def test_on_trio_a_cancelled_wait_ends_its_span(
 
     async def main() -> None:
         async with emulator.client() as client:
-            world = await build_world(client, robots=1, robot_tags={0: OFFLINE})
+            world = await build_world(client, robots=1)
             job = await _deploy(client, world)
             described = _RESPONSES.expect(DESCRIBE)
             async with trio.open_nursery() as nursery:
