@@ -7,7 +7,6 @@ import re
 import socket
 from pathlib import Path
 
-import attrs
 import click
 import pytest
 from click.testing import CliRunner
@@ -154,13 +153,10 @@ def test_connection_flags_become_the_client_config() -> None:
     assert _settings("fleets").client_config() is None  # the SDK's defaults, not copies of them
 
 
-@pytest.mark.skipif(
-    "total_timeout" not in attrs.fields_dict(ClientConfig), reason="ClientConfig has no total_timeout yet"
-)
 def test_total_timeout_becomes_the_client_config() -> None:
     config = _settings("fleets", "--total-timeout", "30").client_config()
     assert config is not None
-    assert config.total_timeout == 30.0  # type: ignore[attr-defined,unused-ignore]
+    assert config.total_timeout == 30.0
 
 
 @pytest.mark.parametrize("flag", ["--connect-timeout", "--read-timeout", "--total-timeout", "--max-attempts"])
@@ -179,8 +175,6 @@ def test_the_region_is_left_to_the_sdk_unless_given(monkeypatch: pytest.MonkeyPa
 
 def test_aws_region_alone_is_enough(shell: Shell) -> None:
     result = shell.run("fleets", env={"AWS_DEFAULT_REGION": None, "AWS_REGION": "us-east-1"})
-    if result.exit_code == EXIT_USAGE and "no AWS region" in result.stderr:
-        pytest.skip("the SDK does not read AWS_REGION yet (its region resolution is not merged)")
     assert result.exit_code == EXIT_OK, result.output
 
 
@@ -223,8 +217,6 @@ def test_an_unreachable_endpoint_notes_each_retry_on_stderr_not_in_json(tmp_path
     assert result.exit_code == EXIT_SERVICE_ERROR
     assert result.stdout == ""
     notes = [line for line in result.stderr.splitlines() if line.startswith("retrying ")]
-    if not notes:
-        pytest.skip("the SDK does not log its retries at INFO yet (the transport change is not merged)")
     # One retry of two attempts, said as it happens.
     assert len(notes) == 1
     assert re.fullmatch(

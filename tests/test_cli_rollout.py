@@ -87,6 +87,7 @@ def test_a_refusing_gate_command_stops_the_rollout(shell: Setup, tmp_path: Path)
     assert again.exit_code == EXIT_DEPLOYMENT_FAILED
     report = json.loads(again.stdout)
     assert report["status"] == "stopped" and len(report["stages"]) == 3
+    assert "had already ended" in again.stderr and str(tmp_path / "plan.rollout.json") in again.stderr
 
 
 def test_a_rollout_that_goes_through_exits_0(shell: Setup, tmp_path: Path) -> None:

@@ -176,19 +176,25 @@ def rollout(
     gate = _command_gate(plan.gate_command) if plan.gate_command else None
     view = RolloutView(out, quiet=settings.json)
 
+    events = 0
+
     async def run(client: DeploymentClient) -> RolloutReport:
+        nonlocal events
         running = client.rollout(
             plan, checkpoint=saved, gate=gate, min_delay=polling["min_delay"], max_delay=polling["max_delay"]
         )
         async with running:
             async for event in running:
+                events += 1
                 view.show(event)
                 if isinstance(event, RolloutFinished):
                     return event.report
         raise AssertionError("a rollout ends with RolloutFinished")  # pragma: no cover
 
+    resuming = saved.exists()
     if not settings.json:
-        out.print(f"Rolling out {plan_file} (checkpoint {saved})")
+        verb = "Resuming" if resuming else "Rolling out"
+        out.print(f"{verb} {plan_file} (checkpoint {saved})")
     try:
         report = settings.run(run)
     except KeyboardInterrupt:
@@ -199,6 +205,14 @@ def rollout(
         ) from None
     finally:
         view.close()
+    if resuming and events == 1:
+        # Nothing ran: the checkpoint is of a rollout that had ended. Say so, or a second run of the
+        # same command would look like a rollout that did nothing.
+        click.echo(
+            f"note: this rollout had already ended (checkpoint {saved}); its report is shown again."
+            f" To roll out again, delete {saved} or pass another --checkpoint.",
+            err=True,
+        )
     if settings.json:
         echo_json(to_json(report))
     else:
