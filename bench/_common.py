@@ -100,9 +100,20 @@ class Report:
         self.rows: list[dict[str, Any]] = []
 
     def ratio(
-        self, figure: str, value: float, anchor_name: str, anchor: float, target: str, unit: str = "ms"
+        self,
+        figure: str,
+        value: float,
+        anchor_name: str,
+        anchor: float,
+        target: str,
+        unit: str = "ms",
+        *,
+        ratio: float | None = None,
     ) -> None:
-        ratio = value / anchor if anchor else float("nan")
+        # ``ratio`` is given when it was measured pair by pair (see bench_import), which is steadier
+        # on a noisy machine than the ratio of the two medians.
+        if ratio is None:
+            ratio = value / anchor if anchor else float("nan")
         self.rows.append(
             {
                 "figure": figure,

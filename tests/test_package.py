@@ -40,6 +40,18 @@ def test_importing_the_client_loads_neither_cli_nor_emulator() -> None:
         assert module not in loaded
 
 
+def test_the_waiting_and_rollout_machinery_load_on_first_use() -> None:
+    waiting, rollout = "robomaker_deploy._waiting", "robomaker_deploy._rollout"
+    loaded = _loaded_after("from robomaker_deploy import DeploymentClient")
+    assert waiting not in loaded and rollout not in loaded
+    # The first wait loads it (the client needs no endpoint to build its waiting policy).
+    loaded = _loaded_after(
+        "from robomaker_deploy import DeploymentClient\n"
+        "DeploymentClient(region_name='us-east-1')._wait_policy(1.0, None, None, None)"
+    )
+    assert waiting in loaded
+
+
 def test_lazy_names_match_what_type_checkers_see() -> None:
     tree = ast.parse((PACKAGE / "__init__.py").read_text())
     guarded = next(node for node in tree.body if isinstance(node, ast.If))  # the TYPE_CHECKING block

@@ -21,7 +21,6 @@ from .._config import ClientConfig
 from .._errors import client_not_open
 from .._logging import install_redaction
 from .._transport import Transport
-from .._waiting import Waiters
 from .applications import ApplicationOperations
 from .calls import Calls
 from .fleets import FleetOperations
@@ -32,11 +31,12 @@ if TYPE_CHECKING:
     from aiobotocore.config import AioConfig
     from aiobotocore.session import AioSession
 
-    # Imported on first use: most programs never roll out, and import time counts.
+    # Imported on first use: not every program rolls out or waits, and import time counts.
     from .._rollout.checks import RolloutCheck
     from .._rollout.engine import Gate
     from .._rollout.handle import Rollout
     from .._rollout.plan import RolloutPlan
+    from .._waiting import Waiters
 
 __all__ = ["DeploymentClient"]
 
@@ -133,6 +133,8 @@ class DeploymentClient(JobOperations, FleetOperations, ApplicationOperations, Wa
 
     def _waiter_hub(self) -> Waiters:
         if self._waiters is None:
+            from .._waiting import Waiters  # on first wait: see _client/waiting.py
+
             self._waiters = Waiters(self)
         return self._waiters
 

@@ -7,21 +7,25 @@ with the client's waiting hub, to ``_waiting``: a wait goes policy -> loop
 
 from __future__ import annotations
 
-from typing import TypeGuard
+from typing import TYPE_CHECKING, TypeGuard
 
-from .. import _waiting
 from .._config import DEFAULT_TIMEOUT, ClientConfig
 from .._models import DeploymentJob, DescribedDeploymentJob, Fleet
-from .._waiting import (
-    DeploymentEvents,
-    DeploymentWatch,
-    ExitPolicy,
-    WaitCheckpoint,
-    WaitClock,
-    Waiters,
-    WaitPolicy,
-)
 from .calls import Operations
+
+if TYPE_CHECKING:
+    from .._waiting import (
+        DeploymentEvents,
+        DeploymentWatch,
+        ExitPolicy,
+        WaitCheckpoint,
+        WaitClock,
+        Waiters,
+        WaitPolicy,
+    )
+
+# ``_waiting`` is imported by each method, not above: a program that never waits (a deploy
+# script, the command line's ``--help``) does not pay for loading the waiting machinery.
 
 __all__ = ["WaitOperations"]
 
@@ -63,6 +67,8 @@ class WaitOperations(Operations):
         the job if the wait is cancelled or times out before it ended
         (``"detach"``, the default, leaves it running).
         """
+        from .. import _waiting
+
         policy = self._wait_policy(timeout, min_delay, max_delay, clock, on_exit)
         return await _waiting.wait_job(self._waiter_hub(), job, policy)
 
@@ -84,6 +90,8 @@ class WaitOperations(Operations):
         robots that failed with their own codes and reasons, and the
         :class:`DeploymentOutcome`.
         """
+        from .. import _waiting
+
         policy = self._wait_policy(timeout, min_delay, max_delay, clock, on_exit)
         return await _waiting.wait_job_succeeded(self._waiter_hub(), job, policy)
 
@@ -112,6 +120,8 @@ class WaitOperations(Operations):
         ``watch.checkpoint()`` says where it stands; pass that back as
         ``resume=`` to continue after a restart with the original deadline.
         """
+        from .. import _waiting
+
         policy = self._wait_policy(timeout, min_delay, max_delay, clock, on_exit)
         return _waiting.watch_job(self._waiter_hub(), job, policy, resume)
 
@@ -142,10 +152,12 @@ class WaitOperations(Operations):
         Timing, timeout, errors and ``on_exit`` as in
         :meth:`watch_deployment_job`, which it is built on.
         """
+        from .. import _waiting
+
         policy = self._wait_policy(timeout, min_delay, max_delay, clock, on_exit)
         start = _waiting.origin(job, policy, resume)
         watch = _waiting.watch_job(self._waiter_hub(), job, policy, start, traced_as="deployment_events")
-        return DeploymentEvents(watch, start)
+        return _waiting.DeploymentEvents(watch, start)
 
     async def wait_for_fleet_in_sync(
         self,
@@ -163,6 +175,8 @@ class WaitOperations(Operations):
         so :class:`DeploymentFailedError` is raised for that job at once.
         Timing, timeout and errors as in :meth:`wait_for_deployment_job`.
         """
+        from .. import _waiting
+
         policy = self._wait_policy(timeout, min_delay, max_delay, clock)
         return await _waiting.wait_fleet_in_sync(self._waiter_hub(), fleet, policy)
 
@@ -174,6 +188,8 @@ class WaitOperations(Operations):
         clock: WaitClock | None,
         on_exit: ExitPolicy = "detach",
     ) -> WaitPolicy:
+        from .._waiting import WaitClock, WaitPolicy
+
         # The client's delays, but never crossing one the caller gave (which WaitPolicy checks).
         if min_delay is None:
             min_delay = _clamp(self._config.wait_min_delay, high=max_delay)
