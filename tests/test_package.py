@@ -44,7 +44,7 @@ def test_the_waiting_and_rollout_machinery_load_on_first_use() -> None:
     waiting, rollout = "robomaker_deploy._waiting", "robomaker_deploy._rollout"
     loaded = _loaded_after("from robomaker_deploy import DeploymentClient")
     assert waiting not in loaded and rollout not in loaded
-    # The first wait loads it (the client needs no endpoint to build its waiting policy).
+    # Building a wait's policy, the first step of every wait, loads it (no endpoint needed).
     loaded = _loaded_after(
         "from robomaker_deploy import DeploymentClient\n"
         "DeploymentClient(region_name='us-east-1')._wait_policy(1.0, None, None, None)"
