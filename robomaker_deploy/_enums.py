@@ -129,13 +129,19 @@ class RobotStatus(_OpenEnum):
         """True once the robot's part of a deployment is over (InSync, Failed or NoResponse)."""
         return self in _TERMINAL_ROBOT
 
+    @property
+    def is_failed(self) -> bool:
+        """True if the robot's part of a deployment ended without it in sync (Failed or NoResponse)."""
+        return self in _FAILED_ROBOT
+
 
 RobotStatusValue = Literal[
     "Available", "Registered", "PendingNewDeployment", "Deploying", "Failed", "InSync", "NoResponse"
 ]
 """A :class:`RobotStatus` as its wire string."""
 
-_TERMINAL_ROBOT = frozenset({RobotStatus.IN_SYNC, RobotStatus.FAILED, RobotStatus.NO_RESPONSE})
+_FAILED_ROBOT = frozenset({RobotStatus.FAILED, RobotStatus.NO_RESPONSE})
+_TERMINAL_ROBOT = _FAILED_ROBOT | {RobotStatus.IN_SYNC}
 
 
 class RobotDeploymentStep(_OpenEnum):

@@ -44,8 +44,6 @@ __all__ = [
     "state_of",
 ]
 
-_FAILED = frozenset({RobotStatus.FAILED, RobotStatus.NO_RESPONSE})
-
 
 def _step(robot: RobotDeployment) -> RobotDeploymentStep | None:
     return robot.progress_detail.current_progress if robot.progress_detail is not None else None
@@ -242,7 +240,7 @@ def _robot_event(
         return None
     if not finished and status is RobotStatus.IN_SYNC:
         return make(RobotSucceeded)
-    if not finished and status in _FAILED:
+    if not finished and status.is_failed:
         return make(RobotFailed)
     if before is None:
         return make(RobotStarted if status is RobotStatus.DEPLOYING else RobotAppeared)

@@ -19,8 +19,6 @@ from .._models import DeploymentJob, DescribedDeploymentJob, RobotDeployment
 
 __all__ = ["DeploymentOutcome"]
 
-_FAILED = frozenset({RobotStatus.FAILED, RobotStatus.NO_RESPONSE})
-
 
 @attrs.frozen(kw_only=True)
 class DeploymentOutcome:
@@ -59,7 +57,7 @@ class DeploymentOutcome:
     @property
     def failed(self) -> tuple[RobotDeployment, ...]:
         """The robots that failed (Failed, NoResponse, or any with a failure code), with code and reason."""
-        return tuple(r for r in self.robots if r.failure_code is not None or r.status in _FAILED)
+        return tuple(r for r in self.robots if r.failure_code is not None or r.status.is_failed)
 
     @property
     def failed_by_code(self) -> Mapping[FailureCode | None, tuple[RobotDeployment, ...]]:
