@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+import os
 from pathlib import Path
 from typing import Any
 
 import anyio
+import attrs
 import pytest
 import trio
 
@@ -29,6 +32,8 @@ from robomaker_deploy import (
     StageRetried,
     ValidationError,
 )
+from robomaker_deploy._documents import write_atomic
+from robomaker_deploy._rollout import engine
 from robomaker_deploy.emulator import TAG_FAIL_STEP, TAG_FAILURE_CODE, Emulator
 from tests.support.world import make_application, make_fleet
 
@@ -165,6 +170,45 @@ async def test_transient_failures_are_retried_and_the_others_never(client: Deplo
     report = await rollout.result()
     assert [a.kind for a in report.stages[0].attempts] == ["deploy"]  # PreLaunchFileFailure: never retried
     assert not any(isinstance(e, StageRetried) for e in events)
+
+
+@pytest.mark.asyncio
+async def test_every_checkpoint_written_is_one_a_resumed_run_continues_from_as_if_uninterrupted(
+    client: DeploymentClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A crash can land between any two writes, so each write must hold whole steps: a stage that
+    # stopped the rollout holds the reason with it, and the end of a bake or a backoff is cleared only
+    # in the write that records what it waited for (cleared alone, a resumed run would wait it again).
+    written: list[dict[str, Any]] = []
+
+    def recording(path: str | os.PathLike[str], text: str) -> None:
+        written.append(json.loads(text))
+        write_atomic(path, text)
+
+    monkeypatch.setattr(engine, "write_atomic", recording)
+    flaky, _ = await _site(client, [{}, TRANSIENT], name="bake-flaky")
+    steady, _ = await _site(client, [{}], name="bake-steady")
+    version = await _version(client)
+    plan = attrs.evolve(
+        _plan(version, [steady, flaky], retry=RetryPolicy(attempts=1, backoff=0.01), rollback=False),
+        stages=[Stage(fleet=steady, bake=0.01), Stage(fleet=flaky)],
+    )
+    report = await client.rollout(plan, checkpoint=tmp_path / "c.json", **FAST).result()
+    assert [s.status for s in report.stages] == ["succeeded", "failed"]
+    assert [a.kind for a in report.stages[1].attempts] == ["deploy", "retry"]
+    for document in written:
+        stages = document["report"]["stages"]
+        if any(s["status"] not in ("pending", "running", "succeeded") for s in stages):
+            assert document["report"]["reason"] and document["stopping"], document
+    waits_ended = 0
+    for before, after in itertools.pairwise(written):
+        if before["wait_until"] is not None and after["wait_until"] is None:
+            waits_ended += 1
+            stages = zip(before["report"]["stages"], after["report"]["stages"], strict=True)
+            assert any(
+                (not b["baked"] and a["baked"]) or len(a["attempts"]) > len(b["attempts"]) for b, a in stages
+            ), (before, after)
+    assert waits_ended == 2  # the bake of the first stage and the backoff of the second
 
 
 @pytest.mark.asyncio

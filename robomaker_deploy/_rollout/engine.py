@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -32,7 +32,7 @@ import attrs
 from .._documents import dump, load, write_atomic
 from .._enums import DeploymentStatus, RobotStatus
 from .._errors import ValidationError, WaiterTimeoutError
-from .._models import DeploymentApplicationConfig, DeploymentJob, DescribedDeploymentJob
+from .._models import DeploymentApplicationConfig, DeploymentJob
 from .._waiting.checkpoint import WaitCheckpoint
 from .._waiting.events import RobotFailed, RobotSucceeded
 from .checks import check_plan
@@ -62,7 +62,7 @@ SCHEMA = "robomaker-deploy/rollout/1"
 Gate = Callable[[StageReport], Awaitable[bool]]
 """Asked after a stage's bake with its report; ``False`` stops the rollout."""
 
-_FAILED = frozenset({RobotStatus.FAILED, RobotStatus.NO_RESPONSE})
+_NOTHING_TO_ROLL_BACK = "nothing to roll back to: the fleet had no successful deployment"
 
 
 @attrs.frozen(kw_only=True)
@@ -129,9 +129,29 @@ class Runner:
             )
         return state
 
-    def _save(self, **changes: object) -> RolloutCheckpoint:
+    def _save(
+        self,
+        index: int | None = None,
+        stage: Mapping[str, object] | None = None,
+        *,
+        report: Mapping[str, object] | None = None,
+        **changes: object,
+    ) -> RolloutCheckpoint:
+        """Apply changes to stage ``index``, to the report and to the checkpoint, in one write.
+
+        One step of the rollout is one write, so that a crash keeps all of a
+        step's changes or none: a stage's failure with the reason the rollout
+        stops, the end of a bake with the end of its wait.
+        """
         assert self._state is not None
-        self._state = attrs.evolve(self._state, **changes)  # type: ignore[arg-type]
+        new_report = self._state.report
+        if index is not None:
+            stages = list(new_report.stages)
+            stages[index] = attrs.evolve(stages[index], **(stage or {}))  # type: ignore[arg-type]
+            new_report = attrs.evolve(new_report, stages=tuple(stages))
+        if report:
+            new_report = attrs.evolve(new_report, **report)  # type: ignore[arg-type]
+        self._state = attrs.evolve(self._state, report=new_report, **changes)  # type: ignore[arg-type]
         if self._path is not None:
             write_atomic(self._path, dump(self._state, SCHEMA))
         return self._state
@@ -141,28 +161,41 @@ class Runner:
         return self._state.report.stages[index]
 
     def _set_stage(self, index: int, **changes: object) -> StageReport:
-        assert self._state is not None
-        report = self._state.report
-        stages = list(report.stages)
-        stages[index] = attrs.evolve(stages[index], **changes)  # type: ignore[arg-type]
-        self._save(report=attrs.evolve(report, stages=tuple(stages)))
-        return stages[index]
+        return self._save(index, changes).report.stages[index]
 
     def _set_attempt(self, index: int, rollback: bool = False, **changes: object) -> Attempt:
+        stage = self._save(index, self._attempt_changed(index, rollback, **changes)).report.stages[index]
+        attempt = stage.rollback if rollback else stage.attempts[-1]
+        assert attempt is not None
+        return attempt
+
+    def _attempt_changed(self, index: int, rollback: bool, **changes: object) -> dict[str, object]:
+        """The change to stage ``index`` that applies ``changes`` to its last attempt (or its rollback)."""
         stage = self._stage(index)
         if rollback:
             assert stage.rollback is not None
-            attempt = attrs.evolve(stage.rollback, **changes)  # type: ignore[arg-type]
-            self._set_stage(index, rollback=attempt)
-            return attempt
+            return {"rollback": attrs.evolve(stage.rollback, **changes)}  # type: ignore[arg-type]
         attempt = attrs.evolve(stage.attempts[-1], **changes)  # type: ignore[arg-type]
-        self._set_stage(index, attempts=(*stage.attempts[:-1], attempt))
-        return attempt
+        return {"attempts": (*stage.attempts[:-1], attempt)}
 
-    def _finish(self, status: Literal["succeeded", "stopped", "timed_out"], reason: str | None) -> None:
-        assert self._state is not None
-        report = attrs.evolve(self._state.report, status=status, reason=reason, ended_at=_now())
-        self._save(report=report, watch=None, wait_until=None)
+    def _finish(
+        self,
+        status: Literal["succeeded", "stopped", "timed_out"],
+        reason: str | None,
+        index: int | None = None,
+        stage: Mapping[str, object] | None = None,
+    ) -> None:
+        self._save(
+            index,
+            stage,
+            report={"status": status, "reason": reason, "ended_at": _now()},
+            watch=None,
+            wait_until=None,
+        )
+
+    def _stop_at(self, index: int, stage: Mapping[str, object], reason: str) -> StageReport:
+        """Record how stage ``index`` ended and why the rollout stops there, in one write."""
+        return self._save(index, stage, report={"reason": reason}, stopping=True).report.stages[index]
 
     # -- the run ------------------------------------------------------------------------------------------
 
@@ -232,8 +265,9 @@ class Runner:
         if attempt.status is not DeploymentStatus.SUCCEEDED:
             status: Literal["aborted", "failed"] = "aborted" if attempt.aborted else "failed"
             note = "the early-abort rule held" if attempt.aborted else f"its job ended {attempt.status}"
-            self._set_stage(index, status=status, note=note)
-            self._stop_reason(f"stage {index + 1} ({stage.name}) {status}: {note}")
+            self._stop_at(
+                index, {"status": status, "note": note}, f"stage {index + 1} ({stage.name}) {status}: {note}"
+            )
             yield StageFinished(at=_now(), stage=index, report=self._stage(index))
             return
         async for event in self._bake_and_gate(index):
@@ -260,7 +294,9 @@ class Runner:
             kind = "deploy"
         attempt = Attempt(kind=kind, token=_token())
         # The token is on disk before the call that uses it: a crash in between re-sends the same call.
-        stage = self._set_stage(index, attempts=(*self._stage(index).attempts, attempt))
+        # The backoff's end is cleared in the same write (see _sleep_for).
+        attempts = (*self._stage(index).attempts, attempt)
+        stage = self._save(index, {"attempts": attempts}, wait_until=None).report.stages[index]
         if previous is not None:
             robots = tuple(previous.failed)
             yield StageRetried(at=_now(), stage=index, report=stage, attempt=attempt, robots=robots)
@@ -315,7 +351,7 @@ class Runner:
                 if abort is not None and ended and not attempt.aborted:
                     states = events.checkpoint().state.robots.values()
                     finished = sum(1 for r in states if r.status.is_terminal)
-                    failed = sum(1 for r in states if r.status in _FAILED)
+                    failed = sum(1 for r in states if r.status.is_failed)
                     if abort.holds(finished, failed):
                         attempt = self._set_attempt(index, aborted=True)  # before the call that acts on it
                         report = self._stage(index)
@@ -324,31 +360,29 @@ class Runner:
                         )
                         await self._client.cancel_deployment_job(job)
         except WaiterTimeoutError as exc:
-            self._set_stage(index, status="timed_out", note=str(exc))
-            self._finish("timed_out", f"stage {index + 1} ({self._stage(index).name}): {exc}")
+            reason = f"stage {index + 1} ({self._stage(index).name}): {exc}"
+            self._finish("timed_out", reason, index, {"status": "timed_out", "note": str(exc)})
             yield StageFinished(at=_now(), stage=index, report=self._stage(index))
             return
         finally:
             await events.aclose()
         outcome = events.outcome
-        assert outcome is not None and isinstance(outcome.job, DescribedDeploymentJob)
-        self._set_attempt(
+        assert outcome is not None
+        changed = self._attempt_changed(
             index,
-            rollback=rollback,
+            rollback,
             status=outcome.job.status,
             ended_at=_now(),
-            succeeded=tuple(
-                r.arn for r in outcome.job.robot_deployment_summary if r.status is RobotStatus.IN_SYNC
-            ),
+            succeeded=tuple(r.arn for r in outcome.by_status.get(RobotStatus.IN_SYNC, ())),
             failed={r.arn: r.failure_code for r in outcome.failed},
         )
-        self._save(watch=None)
+        self._save(index, changed, watch=None)
 
     async def _bake_and_gate(self, index: int) -> AsyncIterator[RolloutEvent]:
         stage = self._stage(index)
         if not stage.baked:
             await self._sleep_for(self._plan.stages[index].bake)
-            stage = self._set_stage(index, baked=True)
+            stage = self._save(index, {"baked": True}, wait_until=None).report.stages[index]
             yield StageBaked(at=_now(), stage=index, report=stage)
         if self._gate is not None and stage.gate is None:
             passed = await self._gate(stage)
@@ -356,8 +390,8 @@ class Runner:
             if passed:
                 yield GatePassed(at=_now(), stage=index, report=stage)
         if stage.gate == "refused":
-            stage = self._set_stage(index, status="refused", note="the gate refused")
-            self._stop_reason(f"stage {index + 1} ({stage.name}): the gate refused")
+            changes = {"status": "refused", "note": "the gate refused"}
+            stage = self._stop_at(index, changes, f"stage {index + 1} ({stage.name}): the gate refused")
             yield GateRefused(at=_now(), stage=index, report=stage)
             yield StageFinished(at=_now(), stage=index, report=stage)
             return
@@ -365,20 +399,19 @@ class Runner:
         yield StageFinished(at=_now(), stage=index, report=stage)
 
     async def _sleep_for(self, seconds: float) -> None:
-        # The end is on disk first: a resumed bake or backoff waits only what is left of it.
+        # The end is on disk first: a resumed bake or backoff waits only what is left of it. The
+        # caller clears it in the write that records what the wait was for (baked, the next attempt):
+        # cleared any earlier, a crash in between would wait the whole time again.
         assert self._state is not None
         if seconds <= 0:
             return
-        until = self._state.wait_until or _now() + timedelta(seconds=seconds)
-        self._save(wait_until=until)
+        until = self._state.wait_until
+        if until is None:
+            until = _now() + timedelta(seconds=seconds)
+            self._save(wait_until=until)
         await anyio.sleep(max(0.0, (until - _now()) / timedelta(seconds=1)))
-        self._save(wait_until=None)
 
     # -- stopping and rolling back -----------------------------------------------------------------------
-
-    def _stop_reason(self, reason: str) -> None:
-        assert self._state is not None
-        self._save(stopping=True, report=attrs.evolve(self._state.report, reason=reason))
 
     async def _stop(self) -> AsyncIterator[RolloutEvent]:
         assert self._state is not None
@@ -388,10 +421,8 @@ class Runner:
                 if not stage.changed:
                     continue
                 if stage.previous is None:
-                    if stage.rollback is None and stage.note != "nothing to roll back to":
-                        self._set_stage(
-                            index, note="nothing to roll back to: the fleet had no successful deployment"
-                        )
+                    if stage.note != _NOTHING_TO_ROLL_BACK:
+                        self._set_stage(index, note=_NOTHING_TO_ROLL_BACK)
                     continue
                 async for event in self._roll_back(index, stage.previous):
                     yield event
