@@ -63,7 +63,7 @@ def _style(status: object) -> str:
 def _robots_line(job: DescribedDeploymentJob) -> str:
     robots = job.robot_deployment_summary
     done = sum(1 for r in robots if r.status.is_terminal)
-    failed = sum(1 for r in robots if r.status in (RobotStatus.FAILED, RobotStatus.NO_RESPONSE))
+    failed = sum(1 for r in robots if r.status.is_failed)
     return f"{done}/{len(robots)} robots done" + (f", {failed} failed" if failed else "")
 
 

@@ -155,9 +155,8 @@ class WaitOperations(Operations):
         from .. import _waiting
 
         policy = self._wait_policy(timeout, min_delay, max_delay, clock, on_exit)
-        start = _waiting.origin(job, policy, resume)
-        watch = _waiting.watch_job(self._waiter_hub(), job, policy, start, traced_as="deployment_events")
-        return _waiting.DeploymentEvents(watch, start)
+        watch = _waiting.watch_job(self._waiter_hub(), job, policy, resume, traced_as="deployment_events")
+        return _waiting.DeploymentEvents(watch)
 
     async def wait_for_fleet_in_sync(
         self,

@@ -36,7 +36,7 @@ from .events import (
     RobotSucceeded,
 )
 from .hub import Waiters, WaiterStats
-from .loop import DeploymentWatch, origin, wait_fleet_in_sync, wait_job, wait_job_succeeded, watch_job
+from .loop import DeploymentWatch, wait_fleet_in_sync, wait_job, wait_job_succeeded, watch_job
 from .outcome import DeploymentOutcome
 from .policy import ExitPolicy, WaitClock, WaitPolicy
 from .stream import DeploymentEvents
@@ -64,7 +64,6 @@ __all__ = [
     "WaitPolicy",
     "WaiterStats",
     "Waiters",
-    "origin",
     "wait_fleet_in_sync",
     "wait_job",
     "wait_job_succeeded",

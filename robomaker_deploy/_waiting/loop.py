@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator, Hashable
 from contextlib import aclosing
 from datetime import datetime, timedelta, timezone
 from functools import partial
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import anyio
 import attrs
@@ -38,11 +38,9 @@ __all__ = ["DeploymentWatch", "origin", "wait_fleet_in_sync", "wait_job", "wait_
 
 log = logging.getLogger("robomaker_deploy.waiters")
 
-S = TypeVar("S", bound=DeploymentJob | Fleet)
 J = TypeVar("J", bound=DeploymentJob)
 
 _GAVE_UP = (DeploymentStatus.FAILED, DeploymentStatus.CANCELED)
-_UNSEEN: Any = object()
 #: How long a wait leaving an unfinished job with ``on_exit="cancel"`` tries to cancel it.
 CANCEL_TIMEOUT = 10.0
 

@@ -33,10 +33,10 @@ class DeploymentEvents(AsyncIterator[DeploymentEvent]):
     of the watch underneath (``watch_deployment_job``).
     """
 
-    def __init__(self, watch: DeploymentWatch, start: WaitCheckpoint) -> None:
+    def __init__(self, watch: DeploymentWatch) -> None:
         self._watch = watch
-        self._start = start
-        self._state: JobState = start.state
+        # Where the watch started (a resumed one: the state its checkpoint delivered up to).
+        self._state: JobState = watch._origin.state
         self._pending: deque[DeploymentEvent] = deque()
         self._outcome: DeploymentOutcome | None = None
 
@@ -65,14 +65,7 @@ class DeploymentEvents(AsyncIterator[DeploymentEvent]):
 
     def checkpoint(self) -> WaitCheckpoint:
         """Where the stream stands: the state after the events delivered so far."""
-        polls = self._watch.checkpoint().polls
-        return WaitCheckpoint(
-            job=self._start.job,
-            started_at=self._start.started_at,
-            deadline=self._start.deadline,
-            polls=polls,
-            state=self._state,
-        )
+        return self._watch._checkpoint(self._state)
 
     @property
     def outcome(self) -> DeploymentOutcome | None:
