@@ -29,7 +29,7 @@ def test_importing_the_package_loads_no_client_cli_or_emulator() -> None:
     loaded = _loaded_after("import robomaker_deploy")
     for module in ("robomaker_deploy._client", "robomaker_deploy._waiting", "robomaker_deploy._cli"):
         assert module not in loaded
-    for module in ("robomaker_deploy.emulator", "aiobotocore", "click", "rich"):
+    for module in ("robomaker_deploy.emulator", "aiobotocore", "botocore", "click", "rich"):
         assert module not in loaded
 
 

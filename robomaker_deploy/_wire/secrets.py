@@ -16,12 +16,15 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from botocore.model import MapShape, Shape, StructureShape
-
-from .model import service_model
 from .names import python_name
+
+if TYPE_CHECKING:
+    from botocore.model import Shape
+
+# botocore and the model load when a question needs them, not on import: the models' reprs need
+# only ``secret_repr``, and ``import robomaker_deploy`` should not pay for botocore.
 
 __all__ = [
     "MASK",
@@ -41,6 +44,8 @@ MASK = "***"
 @functools.cache
 def holds_secret(shape: Shape) -> bool:
     """Whether a value of ``shape`` may contain a sensitive one anywhere (a structure or map holding one)."""
+    from botocore.model import MapShape, StructureShape
+
     if shape.metadata.get("sensitive"):
         return True
     if isinstance(shape, StructureShape):
@@ -54,6 +59,8 @@ def holds_secret(shape: Shape) -> bool:
 def _secret_leaf(shape: Shape) -> bool:
     # A sensitive scalar, or a map or list of them: the member's whole value is hidden. A structure
     # holding one is not: its other members stay visible and the walk goes on inside it.
+    from botocore.model import MapShape, StructureShape
+
     if shape.metadata.get("sensitive"):
         return True
     if isinstance(shape, MapShape):
@@ -65,6 +72,10 @@ def _secret_leaf(shape: Shape) -> bool:
 @functools.cache
 def secret_members() -> frozenset[str]:
     """Wire names of the members whose values are secret (``{"environmentVariables"}``)."""
+    from botocore.model import StructureShape
+
+    from .model import service_model
+
     model = service_model()
     found: set[str] = set()
     for name in model.shape_names:
