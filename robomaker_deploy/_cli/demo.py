@@ -29,7 +29,6 @@ from .. import (
     RobotSoftwareSuite,
     RobotSoftwareSuiteName,
     RobotSoftwareSuiteVersion,
-    RolloutFinished,
     RolloutPlan,
     RolloutReport,
     SourceConfig,
@@ -154,16 +153,13 @@ async def run_demo(console: Console, *, speed: float = 25.0, robots: int = 12) -
             rollout = client.rollout(
                 plan, gate=lambda stage: _gate(console, stage), min_delay=_MIN_DELAY, max_delay=_MAX_DELAY
             )
-            report: RolloutReport | None = None
             try:
                 async with rollout:
                     async for event in rollout:
                         view.show(event)
-                        if isinstance(event, RolloutFinished):
-                            report = event.report
+                    report = await rollout.result()
             finally:
                 view.close()
-    assert report is not None
     console.print()
     console.print(report_table(report))
     console.print(f"[dim]{time.monotonic() - started:.1f} s wall time.[/dim]")

@@ -80,25 +80,26 @@ async def follow_events(
     resume = None
     if checkpoint is not None and await anyio.Path(checkpoint).exists():
         resume = WaitCheckpoint.from_json(await anyio.Path(checkpoint).read_text())
+    out = console()
     events = client.deployment_events(job, resume=resume, **polling)
     async with aclosing(events):
         async for event in events:
             if settings.json:
                 echo_json(event_json(event), compact=True)
             else:
-                console().print(event_line(event), markup=False, highlight=False)
+                out.print(event_line(event), markup=False, highlight=False)
             if checkpoint is not None:
                 await anyio.to_thread.run_sync(write_atomic, checkpoint, events.checkpoint().to_json())
     status = events.checkpoint().state.status
     assert status is not None  # the stream ran to the job's end, now or before the checkpoint
     if events.outcome is None and not settings.json:
-        console().print(f"The job had already ended ({status.value}): nothing new since {checkpoint}.")
+        out.print(f"The job had already ended ({status.value}): nothing new since {checkpoint}.")
     return status
 
 
-def exit_for(job: DeploymentJob) -> None:
+def exit_for(status: DeploymentStatus) -> None:
     """Exit 1 unless the job Succeeded (a clean return exits 0)."""
-    if job.status != DeploymentStatus.SUCCEEDED:
+    if status is not DeploymentStatus.SUCCEEDED:
         raise Failed(EXIT_DEPLOYMENT_FAILED)
 
 
@@ -113,13 +114,15 @@ def follow_to_end(
 ) -> None:
     """Follow an existing job to its end, then exit by its outcome (``watch``, ``wait``)."""
     if events:
-        status = settings.run(
-            lambda client: follow_events(client, job, settings, polling=polling, checkpoint=checkpoint)
+        exit_for(
+            settings.run(
+                lambda client: follow_events(client, job, settings, polling=polling, checkpoint=checkpoint)
+            )
         )
-        if status is not DeploymentStatus.SUCCEEDED:
-            raise Failed(EXIT_DEPLOYMENT_FAILED)
         return
-    exit_for(settings.run(lambda client: follow(client, job, settings, stream=stream, polling=polling)))
+    exit_for(
+        settings.run(lambda client: follow(client, job, settings, stream=stream, polling=polling)).status
+    )
 
 
 def start(
@@ -145,7 +148,7 @@ def start(
 
     job = settings.run(work)
     if wait:
-        exit_for(job)
+        exit_for(job.status)
         return
 
     def human(out: Console) -> None:

@@ -24,7 +24,6 @@ from rich.table import Table
 from .. import (
     DeploymentEvent,
     RolledBack,
-    RolloutFinished,
     RolloutPlan,
     RolloutReport,
     StageAborted,
@@ -187,9 +186,7 @@ def rollout(
             async for event in running:
                 events += 1
                 view.show(event)
-                if isinstance(event, RolloutFinished):
-                    return event.report
-        raise AssertionError("a rollout ends with RolloutFinished")  # pragma: no cover
+            return await running.result()
 
     resuming = saved.exists()
     if not settings.json:
@@ -198,7 +195,6 @@ def rollout(
     try:
         report = settings.run(run)
     except KeyboardInterrupt:
-        view.close()
         resume = f"robomaker-deploy rollout {plan_file} --checkpoint {saved}"
         raise CliError(
             f"interrupted; the checkpoint is saved. Resume with: {resume}", EXIT_INTERRUPTED

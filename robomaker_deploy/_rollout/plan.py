@@ -209,16 +209,18 @@ class _Reader:
             application_configs=[config],
             stages=[s for s in stages if s is not None],
             abort=abort,
-            retry=retry if retry is not None else RetryPolicy(),
-            rollback=True if rollback is None else rollback,
-            stage_timeout=3600.0 if timeout is None else timeout,
+            retry=retry,
+            rollback=rollback,
+            stage_timeout=timeout,
             gate_command=gate,
         )
         return plan
 
     def build(self, cls: type[Any], where: str, **kwargs: Any) -> Any:
+        # What the file leaves out (``None``) is left to the class, so a plan read from a file and
+        # one built in code get the same defaults.
         try:
-            return cls(**kwargs)
+            return cls(**{key: value for key, value in kwargs.items() if value is not None})
         except ValidationError as exc:
             self.fail(f"{where}{exc.field}", exc.value, exc.rule)
         except (TypeError, ValueError) as exc:
@@ -312,9 +314,7 @@ class _Reader:
                 failure_threshold_percentage=rollout["failure_threshold"],
                 robot_deployment_timeout_in_seconds=rollout["robot_timeout"],
             )
-        result: Stage | None = self.build(
-            Stage, where, fleet=fleet, deployment_config=config, bake=0.0 if bake is None else bake
-        )
+        result: Stage | None = self.build(Stage, where, fleet=fleet, deployment_config=config, bake=bake)
         return result
 
     def abort(self, value: Any) -> AbortRule | None:
@@ -342,8 +342,8 @@ class _Reader:
         policy: RetryPolicy | None = self.build(
             RetryPolicy,
             "retry.",
-            attempts=0 if attempts is None else attempts,
-            backoff=30.0 if backoff is None else backoff,
+            attempts=attempts,
+            backoff=backoff,
         )
         return policy
 
