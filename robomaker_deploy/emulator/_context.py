@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Container
+from typing import TypeVar
 
 from . import _arns as arns
 from ._errors import not_found
 from ._records import Fleet, Job, Params, Result, Robot, RobotApplication
 from ._store import Store
 from ._views import RobotSummaries
+
+T = TypeVar("T")
 
 #: Deployment jobs are gone from describe and list this long after creation, as on the service.
 JOB_RETENTION_SECONDS = 90 * 24 * 3600
@@ -65,40 +68,33 @@ class Context:
 
     def fleet(self, arn: str) -> Fleet:
         """The fleet, or ResourceNotFound (InvalidParameter for an ARN of another type)."""
-        arns.expect(arn, arns.FLEET)
-        fleet = self.store.fleets.get(arn)
-        if fleet is None:
-            raise not_found(f"Fleet {arn} does not exist.")
-        return fleet
+        return _lookup(arn, arns.FLEET, self.store.fleets.get)
 
     def robot(self, arn: str) -> Robot:
         """The robot, or ResourceNotFound (InvalidParameter for an ARN of another type)."""
-        arns.expect(arn, arns.ROBOT)
-        robot = self.store.robots.get(arn)
-        if robot is None:
-            raise not_found(f"Robot {arn} does not exist.")
-        return robot
+        return _lookup(arn, arns.ROBOT, self.store.robots.get)
 
     def app(self, arn: str) -> RobotApplication:
         """The robot application, or ResourceNotFound (InvalidParameter for an ARN of another type)."""
-        arns.expect(arn, arns.APPLICATION)
-        app = self.store.apps.get(arn)
-        if app is None:
-            raise not_found(f"Robot application {arn} does not exist.")
-        return app
+        return _lookup(arn, arns.APPLICATION, self.store.apps.get)
 
     def job(self, arn: str, now: float) -> Job:
         """The deployment job, or ResourceNotFound (past retention too); InvalidParameter for another type."""
-        arns.expect(arn, arns.JOB)
-        job = self.find_job(arn, now)
-        if job is None:
-            raise not_found(f"Deployment job {arn} does not exist.")
-        return job
+        return _lookup(arn, arns.JOB, lambda found: self.find_job(found, now))
 
     def find_job(self, arn: str, now: float) -> Job | None:
         """The deployment job, if it exists and is not past its retention."""
         job = self.store.jobs.get(arn)
         return job if job is not None and visible(job, now) else None
+
+
+def _lookup(arn: str, kind: str, find: Callable[[str], T | None]) -> T:
+    """What ``find`` has at ``arn``: InvalidParameter for an ARN of another kind, ResourceNotFound if none."""
+    arns.expect(arn, kind)
+    found = find(arn)
+    if found is None:
+        raise not_found(f"{arns.NOUNS[kind].capitalize()} {arn} does not exist.")
+    return found
 
 
 #: One operation's rules: validated wire input in, wire output out, ServiceError for a refusal.

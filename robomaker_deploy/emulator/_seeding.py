@@ -29,8 +29,6 @@ from ._world import Application, FleetSpec, World, WorldError
 AppVersionRef = tuple[str, str]
 #: How a seeded job ends.
 JobEnd = Literal["Succeeded", "Failed", "Canceled"]
-#: Every kind of end :func:`seed_jobs` can make.
-KINDS: tuple[JobEnd, ...] = ("Succeeded", "Failed", "Canceled")
 
 # Longer than any deployment of one robot at speed 1, so a fleet is free again after it.
 _JOB_GAP_SECONDS = 120

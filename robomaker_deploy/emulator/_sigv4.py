@@ -46,11 +46,11 @@ class _Verifier(SigV4Auth):
     """botocore's signer, restricted to the headers the client chose to sign."""
 
     def __init__(
-        self, credentials: Credentials, service: str, region: str, signed: HTTPHeaders, body: bytes
+        self, credentials: Credentials, service: str, region: str, signed: HTTPHeaders, body_hash: str
     ) -> None:
         super().__init__(credentials, service, region)
         self._signed = signed
-        self._body = body
+        self._body_hash = body_hash
 
     def headers_to_sign(self, request: AWSRequest) -> HTTPHeaders:
         # botocore would pick every header it sees (minus a blacklist) and add `host`;
@@ -58,7 +58,8 @@ class _Verifier(SigV4Auth):
         return self._signed
 
     def payload(self, request: AWSRequest) -> str:
-        return hashlib.sha256(self._body).hexdigest()
+        # The hash of the bytes that arrived, computed once by verify().
+        return self._body_hash
 
 
 @attrs.frozen
@@ -181,8 +182,8 @@ def authorize(
 
 def verify(
     auth: Authorization, *, method: str, host: str, raw_path: str, body: bytes, region: str, service: str
-) -> str:
-    """Check the signature over the request as received; return the access key id it was signed with.
+) -> None:
+    """Check the signature over the request as received.
 
     ``raw_path`` is the path and query exactly as received (percent-encoding
     intact), because that is what the client signed. The payload hash is
@@ -206,13 +207,12 @@ def verify(
         service,
         region,
         auth.signed,
-        body,
+        actual_hash,
     )
     canonical = verifier.canonical_request(request)
     expected = verifier.signature(verifier.string_to_sign(request, canonical), request)
     if not hmac.compare_digest(expected, auth.signature):
         raise ServiceError("InvalidSignatureException", _BAD_SIGNATURE)
-    return credentials.access_key_id
 
 
 def _check_skew(amz_date: str, signed_at: float, now: float) -> None:
