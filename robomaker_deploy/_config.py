@@ -16,6 +16,7 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "DEFAULT_TOTAL_TIMEOUT",
     "ClientConfig",
+    "check_seconds",
 ]
 
 #: Give up after an hour by default: long enough for a fleet rolled out in waves, short enough to see a hang.
@@ -33,15 +34,21 @@ DEFAULT_TOTAL_TIMEOUT: float = 120.0
 DEFAULT_MAX_RESPONSE_BYTES: int = 8 * 1024 * 1024
 
 
-def _seconds(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value is None and attribute.name == "total_timeout":
-        return
+def check_seconds(name: str, value: Any) -> None:
+    """Refuse ``value`` for the setting ``name`` unless it is a finite number of seconds above 0."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ValidationError(
-            f"ClientConfig.{attribute.name}", repr(value), "must be a finite number of seconds"
-        )
+        raise ValidationError(name, repr(value), "must be a finite number of seconds")
     if value <= 0:
-        raise ValidationError(f"ClientConfig.{attribute.name}", repr(value), "must be more than 0 seconds")
+        raise ValidationError(name, repr(value), "must be more than 0 seconds")
+
+
+def _seconds(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    check_seconds(f"ClientConfig.{attribute.name}", value)
+
+
+def _seconds_or_none(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None:
+        _seconds(instance, attribute, value)
 
 
 def _count(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -72,7 +79,7 @@ class ClientConfig:
     """Seconds to open a connection, per attempt."""
     read_timeout: float = attrs.field(default=60.0, validator=_seconds)
     """Seconds without a byte from the server before an attempt fails (a slow trickle resets it)."""
-    total_timeout: float | None = attrs.field(default=DEFAULT_TOTAL_TIMEOUT, validator=_seconds)
+    total_timeout: float | None = attrs.field(default=DEFAULT_TOTAL_TIMEOUT, validator=_seconds_or_none)
     """Seconds one call may take in all, every attempt and backoff included; ``None`` for no limit.
 
     Past it the call raises: :class:`EndpointConnectionError` if an attempt

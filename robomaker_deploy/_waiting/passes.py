@@ -21,7 +21,7 @@ is, so a status that moved otherwise costs a describe, never a wrong answer.
 from __future__ import annotations
 
 import math
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Protocol
 
@@ -177,20 +177,15 @@ class Passes:
         page = page_limit(_PAGE)
         cost = 0
         for status in statuses:
+            # No prefetch: a walk left with ``break`` leaves no page in flight behind it.
             pager = self._client.list_deployment_jobs(status=(status,), page_size=page, prefetch=0)
-            items: AsyncIterator[DeploymentJob] = pager.__aiter__()
             walked = 0
-            try:
-                async for job in items:
-                    # Newest first: past the oldest job waited on, nothing further is of interest.
-                    if oldest is not None and job.created_at < oldest:
-                        break
-                    active[job.arn] = job
-                    walked += 1
-            finally:
-                close = getattr(items, "aclose", None)
-                if close is not None:
-                    await close()
+            async for job in pager:
+                # Newest first: past the oldest job waited on, nothing further is of interest.
+                if oldest is not None and job.created_at < oldest:
+                    break
+                active[job.arn] = job
+                walked += 1
             cost += 1 + walked // page  # its first request, plus one per further page
         self.cost = cost
         return active

@@ -17,7 +17,7 @@ from typing import Literal
 import anyio
 import attrs
 
-from .._config import DEFAULT_MAX_DELAY, DEFAULT_MIN_DELAY, DEFAULT_TIMEOUT
+from .._config import DEFAULT_MAX_DELAY, DEFAULT_MIN_DELAY, DEFAULT_TIMEOUT, check_seconds
 from .._errors import ValidationError
 
 __all__ = ["ExitPolicy", "WaitClock", "WaitPolicy"]
@@ -56,13 +56,6 @@ class WaitClock:
     reads its robots' start and finish times, and the time they say remains, against it."""
 
 
-def _check_delay(name: str, value: float, low_open: float = 0.0) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ValidationError(name, repr(value), "must be a finite number of seconds")
-    if value <= low_open:
-        raise ValidationError(name, repr(value), f"must be more than {low_open:g} seconds")
-
-
 @attrs.frozen(kw_only=True)
 class WaitPolicy:
     """How long a waiter waits and how often it polls (the Smithy waiter rule, in float seconds).
@@ -95,14 +88,14 @@ class WaitPolicy:
     bounded by a timeout of its own, never hiding the original exception)."""
 
     def __attrs_post_init__(self) -> None:
-        _check_delay("min_delay", self.min_delay)
-        _check_delay("max_delay", self.max_delay)
+        check_seconds("min_delay", self.min_delay)
+        check_seconds("max_delay", self.max_delay)
         if self.max_delay < self.min_delay:
             raise ValidationError(
                 "max_delay", repr(self.max_delay), f"must be at least min_delay ({self.min_delay!r})"
             )
         if self.timeout is not None:
-            _check_delay("timeout", self.timeout)
+            check_seconds("timeout", self.timeout)
 
     @property
     def attempt_ceiling(self) -> float:

@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import importlib.util
 import logging
-from collections.abc import Callable, Coroutine
 from functools import cache
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import anyio
 
+from .._background import Job
 from .._errors import WaiterTimeoutError
 from .._models import DeploymentJob, DescribedDeploymentJob, RobotDeployment
 from .events import (
@@ -52,7 +52,6 @@ __all__ = ["WaitSpan", "unparented"]
 log = logging.getLogger("robomaker_deploy.waiters")
 
 _PREFIX = "robomaker_deploy."
-Job = Callable[[], Coroutine[Any, Any, None]]
 
 
 class Progress(Protocol):
