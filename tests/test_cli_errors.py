@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import re
-import socket
 from pathlib import Path
 
 import click
@@ -19,6 +18,7 @@ from robomaker_deploy._cli.options import Settings
 from robomaker_deploy._cli.terms import METHODS
 from robomaker_deploy.emulator import Emulator
 from tests.support.cli import Shell, one_error_line, shell_env
+from tests.support.leaks import free_port
 
 APP = "arn:aws:robomaker:us-east-1:123456789012:robot-application/app/1"
 FLEET = "arn:aws:robomaker:us-east-1:123456789012:deployment-fleet/lab/1"
@@ -196,13 +196,6 @@ def test_retry_notes_print_the_sdks_info_records_on_stderr(capsys: pytest.Captur
     assert logger.level == level and not [h for h in logger.handlers if type(h).__module__.endswith("notes")]
 
 
-def _closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port  # nothing listens there any more: connections are refused at once
-
-
 def test_an_unreachable_endpoint_notes_each_retry_on_stderr_not_in_json(tmp_path: Path) -> None:
     env = {
         "AWS_ACCESS_KEY_ID": "testing",
@@ -210,7 +203,7 @@ def test_an_unreachable_endpoint_notes_each_retry_on_stderr_not_in_json(tmp_path
         "AWS_DEFAULT_REGION": "us-east-1",
         "AWS_CONFIG_FILE": str(tmp_path / "none"),
     }
-    url = f"http://127.0.0.1:{_closed_port()}"
+    url = f"http://127.0.0.1:{free_port()}"
     result = CliRunner().invoke(
         main, ["--endpoint-url", url, "list", "--max-attempts", "2", "--json"], env=env
     )

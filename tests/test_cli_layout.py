@@ -5,8 +5,6 @@ from __future__ import annotations
 import ast
 import enum
 import json
-import subprocess
-import sys
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from importlib.metadata import entry_points
@@ -30,6 +28,7 @@ from robomaker_deploy import (
 )
 from robomaker_deploy._cli import main
 from robomaker_deploy._cli.output import to_json
+from tests.support.leaks import loaded_after
 
 CLI = Path(robomaker_deploy.__file__).parent / "_cli"
 MODULES = sorted(CLI.glob("*.py"))
@@ -37,17 +36,11 @@ MODULES = sorted(CLI.glob("*.py"))
 ALLOWED_PRIVATE = {"_wire.secrets", "_config", "_documents"}
 
 
-def _loaded_after(statement: str) -> set[str]:
-    code = f"import sys\n{statement}\nprint('\\n'.join(sys.modules))"
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    return set(proc.stdout.split())
-
-
 @pytest.mark.parametrize(
     "statement", ["import robomaker_deploy", "from robomaker_deploy import DeploymentClient"]
 )
 def test_the_sdk_does_not_import_the_cli(statement: str) -> None:
-    loaded = _loaded_after(statement)
+    loaded = loaded_after(statement)
     assert not {"robomaker_deploy._cli", "click", "rich"} & loaded
 
 
@@ -58,7 +51,7 @@ def test_help_does_not_load_the_client_or_the_json_converter() -> None:
         "with contextlib.redirect_stdout(io.StringIO()):\n"
         "    assert main(['--help'], standalone_mode=False) == 0"
     )
-    loaded = _loaded_after(statement)
+    loaded = loaded_after(statement)
     assert "robomaker_deploy._cli.app" in loaded
     assert not {"aiobotocore", "cattrs", "robomaker_deploy._client"} & loaded
 

@@ -34,7 +34,6 @@ from anyio.abc import Process
 
 from robomaker_deploy import (
     Architecture,
-    ClientConfig,
     DeploymentApplicationConfig,
     DeploymentClient,
     DeploymentConfig,
@@ -45,22 +44,12 @@ from robomaker_deploy import (
 from robomaker_deploy._waiting.events import state_of
 from robomaker_deploy.emulator import TAG_FAIL_STEP, TAG_FAILURE_CODE
 from robomaker_deploy.emulator._process import emulator_process
-from tests.support.world import make_application, make_fleet
+from tests.support.world import make_application, make_fleet, process_client
 
 ROOT = Path(__file__).resolve().parent.parent
 PRE_LAUNCH = RobotDeploymentStep.EXECUTING_PRE_LAUNCH.value
 
 pytestmark = pytest.mark.asyncio
-
-
-def _client(url: str) -> DeploymentClient:
-    return DeploymentClient(
-        endpoint_url=url,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-        config=ClientConfig(wait_min_delay=0.02, wait_max_delay=0.05),
-    )
 
 
 async def _start(module: str, *args: str) -> Process:
@@ -117,7 +106,7 @@ async def test_an_event_consumer_killed_at_random_delivers_what_an_uninterrupted
     rng = random.Random(1234)
     args = ("--clock", "manual", "--seed", "7", "--state-file", str(tmp_path / "emulator.sqlite"))
     with emulator_process(*args) as (_, url):
-        async with _client(url) as client:
+        async with process_client(url) as client:
             _, version = await make_application(client, name="app", architectures=[Architecture.X86_64])
             fleet, _ = await make_fleet(client, "site", [{}, {TAG_FAIL_STEP: PRE_LAUNCH}, {}, {}])
             job = await client.create_deployment_job(
@@ -260,7 +249,7 @@ async def test_a_rollout_killed_at_random_finishes_as_an_uninterrupted_one(tmp_p
     rng = random.Random(99)
     failing = {TAG_FAIL_STEP: PRE_LAUNCH, TAG_FAILURE_CODE: "GreengrassDeploymentFailed"}  # retryable
     with emulator_process("--speed", "20", "--state-file", str(tmp_path / "emulator.sqlite")) as (_, url):
-        async with _client(url) as client:
+        async with process_client(url) as client:
             app, today = await make_application(client, name="app", architectures=[Architecture.X86_64])
             new = await client.create_robot_application_version(app)
             fleets = [

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import ast
-import json
-import subprocess
-import sys
 from pathlib import Path
 
 import attrs
@@ -15,18 +12,13 @@ import robomaker_deploy
 from robomaker_deploy import _models
 from robomaker_deploy._wire.model import page_limit, service_model
 from robomaker_deploy._wire.secrets import is_secret_field, mask, redact, secret_members
+from tests.support.leaks import loaded_after
 
 PACKAGE = Path(robomaker_deploy.__file__).parent
 
 
-def _loaded_after(statement: str) -> set[str]:
-    code = f"{statement}\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))"
-    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
-    return set(json.loads(out))
-
-
 def test_importing_the_package_loads_no_client_cli_or_emulator() -> None:
-    loaded = _loaded_after("import robomaker_deploy")
+    loaded = loaded_after("import robomaker_deploy")
     for module in ("robomaker_deploy._client", "robomaker_deploy._waiting", "robomaker_deploy._cli"):
         assert module not in loaded
     for module in ("robomaker_deploy.emulator", "aiobotocore", "botocore", "click", "rich"):
@@ -34,7 +26,7 @@ def test_importing_the_package_loads_no_client_cli_or_emulator() -> None:
 
 
 def test_importing_the_client_loads_neither_cli_nor_emulator() -> None:
-    loaded = _loaded_after("from robomaker_deploy import DeploymentClient")
+    loaded = loaded_after("from robomaker_deploy import DeploymentClient")
     assert "robomaker_deploy._client" in loaded
     for module in ("robomaker_deploy._cli", "robomaker_deploy.emulator", "click", "rich"):
         assert module not in loaded
@@ -42,10 +34,10 @@ def test_importing_the_client_loads_neither_cli_nor_emulator() -> None:
 
 def test_the_waiting_and_rollout_machinery_load_on_first_use() -> None:
     waiting, rollout = "robomaker_deploy._waiting", "robomaker_deploy._rollout"
-    loaded = _loaded_after("from robomaker_deploy import DeploymentClient")
+    loaded = loaded_after("from robomaker_deploy import DeploymentClient")
     assert waiting not in loaded and rollout not in loaded
     # Building a wait's policy, the first step of every wait, loads it (no endpoint needed).
-    loaded = _loaded_after(
+    loaded = loaded_after(
         "from robomaker_deploy import DeploymentClient\n"
         "DeploymentClient(region_name='us-east-1')._wait_policy(1.0, None, None, None)"
     )

@@ -17,7 +17,7 @@ from robomaker_deploy import DeploymentClient, DeploymentConfig, DeploymentJob, 
 from robomaker_deploy._waiting import Waiters
 from robomaker_deploy._waiting.loop import watch_job
 from robomaker_deploy.emulator import TAG_OFFLINE, Emulator
-from tests.support.clocks import EmulatorClock
+from tests.support.clocks import EmulatorClock, until
 from tests.support.leaks import calls, settle
 from tests.support.world import deploy, plain_fleet, versioned_app
 
@@ -72,12 +72,6 @@ def _polled(hub: Waiters, polls: int) -> bool:
     return hub.stats.polls >= polls
 
 
-async def _until(condition: Callable[[], bool]) -> None:
-    # The conditions are the hub's counters, which have no event to wait on.
-    while not condition():  # noqa: ASYNC110
-        await anyio.sleep(0.001)
-
-
 @pytest.mark.robomaker_emulator(speed=1)
 @pytest.mark.asyncio
 async def test_a_pass_lists_only_the_statuses_its_jobs_can_still_be_in(
@@ -89,7 +83,7 @@ async def test_a_pass_lists_only_the_statuses_its_jobs_can_still_be_in(
     async with anyio.create_task_group() as group:
         for job in jobs:  # each given as created: Pending, as far as the waiter knows
             group.start_soon(partial(client.wait_for_deployment_job, job, min_delay=0.01, max_delay=0.02))
-        await _until(lambda: hub.stats.passes >= 6)
+        await until(lambda: hub.stats.passes >= 6)
         group.cancel_scope.cancel()
     await settle(client)
     after = calls(robomaker_emulator)
@@ -113,8 +107,8 @@ async def test_waiters_started_one_after_another_describe_only_below_the_thresho
         for started, job in enumerate(jobs, 1):
             # Each starts once the one before it made its first poll (long delays: no second poll).
             group.start_soon(partial(client.wait_for_deployment_job, job, min_delay=60, max_delay=60))
-            await _until(partial(_polled, hub, started))
-        await _until(lambda: hub.stats.passes >= 1)
+            await until(partial(_polled, hub, started))
+        await until(lambda: hub.stats.passes >= 1)
         group.cancel_scope.cancel()
     await settle(client)
     # The first seven describe their job (a pass would cost more for so few); from the eighth on,

@@ -40,7 +40,7 @@ from robomaker_deploy.emulator import (
     TAG_OFFLINE,
     Emulator,
 )
-from tests.support.clocks import FakeClock, advance_on_polls, until
+from tests.support.clocks import FakeClock, advance_on_polls, polls, until
 from tests.support.leaks import settle
 from tests.support.world import deploy, many_jobs, plain_fleet, versioned_app
 
@@ -51,10 +51,6 @@ MISSING_JOB = "arn:aws:robomaker:us-east-1:123456789012:deployment-job/does-not-
 
 def hub(client: DeploymentClient) -> Waiters:
     return client._waiter_hub()
-
-
-def calls(emu: Emulator, operation: str) -> int:
-    return int(emu.stats()["calls"].get(operation, 0))
 
 
 # -- the schedule -----------------------------------------------------------------------------------
@@ -373,7 +369,7 @@ async def test_a_missing_job_ends_the_wait_at_once(robomaker_emulator: Emulator)
     async with robomaker_emulator.client() as client:
         with pytest.raises(ResourceNotFoundError):
             await client.wait_for_deployment_job(MISSING_JOB, **FAST)
-        assert calls(robomaker_emulator, "DescribeDeploymentJob") == 1
+        assert polls(robomaker_emulator, ("DescribeDeploymentJob",)) == 1
         await settle(client)
 
 
@@ -397,7 +393,7 @@ async def test_expired_jobs_end_their_waits(robomaker_emulator: Emulator) -> Non
                 group.start_soon(wait, job)
         assert len(outcomes) == len(jobs)
         # Twelve jobs: one shared listing found none of them, then one describe each said they are gone.
-        assert calls(robomaker_emulator, "DescribeDeploymentJob") == len(jobs)
+        assert polls(robomaker_emulator, ("DescribeDeploymentJob",)) == len(jobs)
         await settle(client)
 
 
@@ -509,7 +505,7 @@ async def test_one_describe_in_flight_for_many_watchers(robomaker_emulator: Emul
         async with anyio.create_task_group() as group:
             for index in range(50):
                 group.start_soon(first, index)
-        assert calls(robomaker_emulator, "DescribeDeploymentJob") == 1
+        assert polls(robomaker_emulator, ("DescribeDeploymentJob",)) == 1
         assert hub(client).stats.shared == 49
         await settle(client)
 

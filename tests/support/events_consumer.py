@@ -18,8 +18,6 @@ from pathlib import Path
 import anyio
 
 from robomaker_deploy import (
-    ClientConfig,
-    DeploymentClient,
     DeploymentEvent,
     JobEnded,
     JobStatusChanged,
@@ -28,6 +26,7 @@ from robomaker_deploy import (
     WaitCheckpoint,
 )
 from robomaker_deploy._documents import write_atomic
+from tests.support.world import process_client
 
 
 def line(event: DeploymentEvent) -> str:
@@ -44,13 +43,7 @@ def line(event: DeploymentEvent) -> str:
 
 
 async def consume(url: str, job: str, log: Path, saved: Path, resume: WaitCheckpoint | None) -> None:
-    client = DeploymentClient(
-        endpoint_url=url,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-        config=ClientConfig(wait_min_delay=0.02, wait_max_delay=0.05),
-    )
+    client = process_client(url)
     async with client:
         events = client.deployment_events(job, resume=resume, timeout=600)
         with log.open("a", encoding="utf-8") as out:

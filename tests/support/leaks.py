@@ -1,9 +1,12 @@
-"""Leak checks and call counting shared by the reliability tests (seeding: emulator/_seeding.py)."""
+"""Leak checks, call counting and module loading, shared by the tests (seeding: emulator/_seeding.py)."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
+import subprocess
+import sys
 from typing import Any
 
 import anyio
@@ -12,6 +15,13 @@ from robomaker_deploy import DeploymentClient
 from robomaker_deploy.emulator import Emulator
 
 MARKER = "SECRET-MARKER-7f3a"
+
+
+def loaded_after(statement: str) -> set[str]:
+    """The modules a fresh interpreter has loaded after running ``statement``."""
+    code = f"{statement}\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
+    return set(json.loads(out))
 
 
 def free_port() -> int:

@@ -15,20 +15,15 @@ from pathlib import Path
 
 import anyio
 
-from robomaker_deploy import ClientConfig, DeploymentClient, RolloutPlan
+from robomaker_deploy import RolloutPlan
 from robomaker_deploy._cli.output import to_json
 from robomaker_deploy._documents import write_atomic
+from tests.support.world import process_client
 
 
 async def run(url: str, plan_file: Path, checkpoint: Path, report_file: Path) -> None:
     plan = RolloutPlan.from_toml(plan_file)
-    client = DeploymentClient(
-        endpoint_url=url,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-        config=ClientConfig(wait_min_delay=0.02, wait_max_delay=0.05),
-    )
+    client = process_client(url)
     async with client:
         report = await client.rollout(plan, checkpoint=checkpoint).result()
     write_atomic(report_file, json.dumps(to_json(report), indent=2))

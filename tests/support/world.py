@@ -13,6 +13,7 @@ import attrs
 
 from robomaker_deploy import (
     Architecture,
+    ClientConfig,
     DeploymentApplicationConfig,
     DeploymentClient,
     DeploymentConfig,
@@ -26,6 +27,17 @@ from robomaker_deploy import (
     RobotSoftwareSuiteVersion,
     SourceConfig,
 )
+
+
+def process_client(url: str) -> DeploymentClient:
+    """The SDK's client on an emulator running in another process (default credentials), polling fast."""
+    return DeploymentClient(
+        endpoint_url=url,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        config=ClientConfig(wait_min_delay=0.02, wait_max_delay=0.05),
+    )
 
 
 @attrs.frozen
