@@ -33,18 +33,21 @@ def _mentions_secret(text: str) -> bool:
 
 def redact(value: Any) -> Any:
     """``value`` (a body, a request dict, anything logged) with secret values hidden."""
-    if isinstance(value, (bytes, bytearray, str)):
-        text = value.decode("utf-8", "replace") if isinstance(value, (bytes, bytearray)) else value
-        if not _mentions_secret(text):
-            return value
-        try:
-            scrubbed = json.dumps(redact_members(json.loads(text)))
-        except ValueError:
-            return _DROPPED
-        return scrubbed.encode() if isinstance(value, (bytes, bytearray)) else scrubbed
-    if isinstance(value, Mapping):
-        return redact_members({key: redact(item) for key, item in value.items()})
-    return value
+    return redact_members(value, leaf=_redact_text)
+
+
+def _redact_text(value: Any) -> Any:
+    # A body logged as text or bytes: decoded and redacted if it mentions a secret member.
+    if not isinstance(value, (bytes, bytearray, str)):
+        return value
+    text = value.decode("utf-8", "replace") if isinstance(value, (bytes, bytearray)) else value
+    if not _mentions_secret(text):
+        return value
+    try:
+        scrubbed = json.dumps(redact_members(json.loads(text)))
+    except ValueError:
+        return _DROPPED
+    return scrubbed.encode() if isinstance(value, (bytes, bytearray)) else scrubbed
 
 
 class _Redact(logging.Filter):

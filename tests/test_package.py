@@ -9,7 +9,8 @@ import attrs
 import pytest
 
 import robomaker_deploy
-from robomaker_deploy import _models
+from robomaker_deploy import LaunchConfig, _models
+from robomaker_deploy._cli.output import to_json
 from robomaker_deploy._wire.model import page_limit, service_model
 from robomaker_deploy._wire.secrets import is_secret_field, mask, redact, secret_members
 from tests.support.leaks import loaded_after
@@ -86,8 +87,9 @@ def test_redaction_keeps_keys_and_hides_values() -> None:
     assert mask({"A": "1", "B": "2"}) == {"A": "***", "B": "***"}
     body = {"launchConfig": {"environmentVariables": {"TOKEN": "s3cret"}, "packageName": "p"}}
     assert redact(body) == {"launchConfig": {"environmentVariables": {"TOKEN": "***"}, "packageName": "p"}}
-    display = {"environment_variables": {"TOKEN": "s3cret"}}
-    assert redact(display, python_names=True) == {"environment_variables": {"TOKEN": "***"}}
+    # The CLI's JSON output, keyed by the models' field names.
+    launch = LaunchConfig(package_name="p", launch_file="l", environment_variables={"TOKEN": "s3cret"})
+    assert to_json(launch)["environment_variables"] == {"TOKEN": "***"}
 
 
 def test_page_limits_come_from_the_model() -> None:

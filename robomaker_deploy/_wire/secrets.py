@@ -15,7 +15,7 @@ loses its values.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from .names import python_name
@@ -114,18 +114,17 @@ def secret_repr(value: Any) -> str:
     return repr(mask(value))
 
 
-def redact(data: Any, *, python_names: bool = False) -> Any:
-    """``data`` (JSON-like: dicts, lists, scalars) with the value of every secret member masked.
+def redact(data: Any, leaf: Callable[[Any], Any] | None = None) -> Any:
+    """``data`` (JSON-like: dicts, lists, scalars, keyed by wire names) with every secret member masked.
 
-    Keys are wire names, or with ``python_names`` the models' field names
-    (the CLI's JSON output).
+    ``leaf``, if given, rewrites every other value that is neither a mapping
+    nor a list (the logging filter looks inside JSON text there).
     """
-    secret = is_secret_field if python_names else is_secret_member
     if isinstance(data, Mapping):
         return {
-            key: mask(item) if secret(str(key)) else redact(item, python_names=python_names)
+            key: mask(item) if is_secret_member(str(key)) else redact(item, leaf)
             for key, item in data.items()
         }
     if isinstance(data, list):
-        return [redact(item, python_names=python_names) for item in data]
-    return data
+        return [redact(item, leaf) for item in data]
+    return data if leaf is None else leaf(data)
