@@ -13,7 +13,6 @@ from typing import Any
 
 from botocore.model import Shape
 
-from .._wire.secrets import is_secret_member
 from .._wire.validation import violations
 
 # HTTP status per error code, as the real service (and the model's error shapes) had them.
@@ -76,12 +75,11 @@ def validate(shape: Shape | None, params: dict[str, Any]) -> None:
         return
     parts = []
     for violation in found:
-        # Under a secret member the value is hidden even where its shape is wrong (a list given for
-        # environmentVariables still holds secrets), so the path decides, not only the shape.
-        secret = any(is_secret_member(part) for part in violation.path if isinstance(part, str))
-        value = "<redacted>" if secret else violation.value
+        # The value is already redacted where its shape holds a secret (_wire.validation), as the SDK's
+        # own messages are: a map's keys stay visible, as they are in its path.
         parts.append(
-            f"Value {value} at '{violation.dotted()}' failed to satisfy constraint: Member {violation.rule}"
+            f"Value {violation.value} at '{violation.dotted()}' failed to satisfy constraint:"
+            f" Member {violation.rule}"
         )
     noun = "error" if len(parts) == 1 else "errors"
     raise invalid(f"{len(parts)} validation {noun} detected: " + "; ".join(parts))
