@@ -29,13 +29,17 @@ class Clock:
 
     def __init__(self, mode: ClockMode, *, offset: float = 0.0, frozen_at: float | None = None) -> None:
         check_mode(mode)
-        self.mode: ClockMode = mode
         self.offset = offset
         """How far tests have moved it, in seconds."""
         self.frozen_at: float | None = None
         """A manual clock's base: the wall time it stood still at."""
         if mode == "manual":
             self.frozen_at = time.time() if frozen_at is None else frozen_at
+
+    @property
+    def mode(self) -> ClockMode:
+        """``"manual"`` if it stands still until moved, ``"real"`` if it runs on from the wall clock."""
+        return "real" if self.frozen_at is None else "manual"
 
     def now(self) -> float:
         """The virtual time, as epoch seconds."""
