@@ -170,6 +170,7 @@ class Store:
 
     def reset(self) -> None:
         """Forget every resource and token and rewind the clock; identifiers still never repeat."""
+        self._backend.put_meta("seq", self._seq)  # the records that hold the numbers go next
         self._backend.clear()
         for table in self._tables.values():
             self._retired.update(record.arn for record in table.values())
@@ -194,9 +195,14 @@ class Store:
         self._backend.put_meta("clock_frozen_at", self.clock.frozen_at)
 
     def next_seq(self) -> int:
-        """A number larger than any handed out before, across restarts and resets."""
+        """A number larger than any handed out before, across restarts and resets.
+
+        Not written here: a number lives in the record it was handed out for,
+        and the file is opened at the highest one it holds. The counter is
+        written only before records leave the file (a delete, a reset), so
+        that their numbers are still never handed out again.
+        """
         self._seq += 1
-        self._backend.put_meta("seq", self._seq)
         return self._seq
 
     def retired(self, arn: str) -> bool:
@@ -252,6 +258,7 @@ class Store:
         if isinstance(record, Fleet):
             self._fleet_members.pop(record.arn, None)
         self._retired.add(record.arn)
+        self._backend.put_meta("seq", self._seq)  # before its number leaves the file with it
         self._backend.delete(kind, record.arn)
 
     def remember_token(self, key: str, entry: IdempotencyEntry) -> None:
