@@ -300,13 +300,12 @@ async def _wait(
         given=None if isinstance(job, str) else job,
         sleep=partial(subscription.nap, policy.clock),
     )
-    last: DeploymentJob | None = None
     polls = _Subscribed(hub, subscription, snapshots, policy, origin(job, policy, None), traced_as)
     async with aclosing(polls):
-        async for snapshot in polls:
-            last = snapshot
+        async for _ in polls:
+            pass
     outcome = polls.outcome()
-    assert outcome is not None and last is not None
+    assert outcome is not None  # the loop ended on a terminal snapshot
     return outcome
 
 
