@@ -97,6 +97,33 @@ async def test_a_stream_resumed_from_its_checkpoint_delivers_nothing_twice(clien
 
 
 @pytest.mark.asyncio
+@pytest.mark.robomaker_emulator(speed=200)
+async def test_polls_group_the_events_by_the_poll_that_saw_them(client: DeploymentClient) -> None:
+    world = await build_world(client, robots=4, robot_tags={2: FAILING})
+    job = await _deploy(client, world)
+    stream = client.deployment_events(job, **FAST)
+    first = await stream.__anext__()  # one event taken alone: the first group holds the rest of its poll
+    polls = [poll async for poll in stream.polls()]
+    events = [first, *(e for poll in polls for e in poll.events)]
+    assert all(poll.events for poll in polls)
+    for poll in polls:  # one poll's events share its snapshot, and its checkpoint is the state after them
+        assert all(e.snapshot is poll.snapshot for e in poll.events)
+    assert polls[0].snapshot is first.snapshot
+    counts = [poll.checkpoint.polls for poll in polls]
+    assert counts == sorted(set(counts)) and counts[0] >= 1  # a group per poll, in order
+    assert isinstance(events[-1], JobEnded) and events[-1] is polls[-1].events[-1]
+    assert polls[-1].checkpoint.state.ended
+    assert sorted(_ended(events)) == sorted(r.arn for r in world.robots)  # each robot ends once
+    # The checkpoint after each poll resumes to exactly the events of the later polls.
+    middle = polls[len(polls) // 2]
+    later = [e for poll in polls[polls.index(middle) + 1 :] for e in poll.events]
+    resumed = client.deployment_events(job, resume=middle.checkpoint, **FAST)
+    again = [event async for event in resumed]
+    assert sorted(_ended(again)) == sorted(_ended(later))
+    assert isinstance(again[-1], JobEnded)
+
+
+@pytest.mark.asyncio
 @STILL
 async def test_a_resumed_wait_past_its_deadline_gives_up_without_polling(
     robomaker_emulator: Emulator, client: DeploymentClient

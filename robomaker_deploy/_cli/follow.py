@@ -73,8 +73,10 @@ async def follow_events(
     """Print each typed event of ``job`` (a line, or a JSON object with ``--json``) until it ends.
 
     With ``checkpoint``, the stream's position is saved there after each
-    event, and a run finding the file resumes from it: nothing printed
-    before is printed again (but the event being printed when a run died).
+    poll's events are printed (one write per poll, however many robots
+    moved), and a run finding the file resumes from it: nothing printed
+    before is printed again, but the events of the poll being printed when
+    a run died can be.
     Returns how the job ended.
     """
     resume = None
@@ -83,13 +85,14 @@ async def follow_events(
     out = console()
     events = client.deployment_events(job, resume=resume, **polling)
     async with aclosing(events):
-        async for event in events:
-            if settings.json:
-                echo_json(event_json(event), compact=True)
-            else:
-                out.print(event_line(event), markup=False, highlight=False)
+        async for poll in events.polls():
+            for event in poll.events:
+                if settings.json:
+                    echo_json(event_json(event), compact=True)
+                else:
+                    out.print(event_line(event), markup=False, highlight=False)
             if checkpoint is not None:
-                await anyio.to_thread.run_sync(write_atomic, checkpoint, events.checkpoint().to_json())
+                await anyio.to_thread.run_sync(write_atomic, checkpoint, poll.checkpoint.to_json())
     status = events.checkpoint().state.status
     assert status is not None  # the stream ran to the job's end, now or before the checkpoint
     if events.outcome is None and not settings.json:

@@ -39,7 +39,7 @@ from .hub import Waiters, WaiterStats
 from .loop import DeploymentWatch, wait_fleet_in_sync, wait_job, wait_job_succeeded, watch_job
 from .outcome import DeploymentOutcome
 from .policy import ExitPolicy, WaitClock, WaitPolicy
-from .stream import DeploymentEvents
+from .stream import DeploymentEvents, PollEvents
 
 __all__ = [
     "WaitCheckpoint",
@@ -51,6 +51,7 @@ __all__ = [
     "JobEnded",
     "JobState",
     "JobStatusChanged",
+    "PollEvents",
     "RobotAppeared",
     "RobotEvent",
     "RobotFailed",
