@@ -4,20 +4,22 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# Only `build` (python -m build), for make wheel: a wheel needs no development environment.
+BUILD_VENV := .venv-build
 # The tested dependency set for this Python, when there is one (constraints/py311.txt, ...).
 PYVER := $(shell $(PYTHON) -c 'import sys; print("%d%d" % sys.version_info[:2])')
 CONSTRAINTS := $(wildcard constraints/py$(PYVER).txt)
 
-.PHONY: help demo test check lint typecheck format docs bench soak wheel downstream lock clean
+.PHONY: help demo test check lint typecheck lint-workflows check-dist format docs bench soak wheel downstream lock clean
 
 help:
 	@echo "make demo   - set up and deploy to 12 simulated robots on the embedded emulator"
 	@echo "make test   - set up and run every test"
-	@echo "make check  - ruff (lint + format check) and mypy --strict"
+	@echo "make check  - ruff (lint + format check), mypy --strict, actionlint, and the built sdist and wheel"
 	@echo "make docs   - build the documentation (mkdocs build --strict)"
 	@echo "make bench  - run the benchmarks side by side with raw aiobotocore"
 	@echo "make soak   - the heavier reliability runs"
-	@echo "make wheel  - build the wheel into dist/"
+	@echo "make wheel  - build the sdist and the wheel into dist/ (python -m build; no development venv)"
 	@echo "make downstream - the wheel installed alone in a fresh venv: contents, smoke test, downstream mypy"
 
 $(STAMP): pyproject.toml $(CONSTRAINTS)
@@ -32,7 +34,7 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
-check: lint typecheck
+check: lint typecheck lint-workflows check-dist
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -40,6 +42,17 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
+
+# The release workflow cannot run here: actionlint checks its syntax, expressions and action inputs.
+lint-workflows: $(STAMP)
+	$(BIN)/actionlint -no-color
+
+# What the release would upload, checked as PyPI and pip will read it: the wheel's layout
+# (check-wheel-contents) and both artifacts' metadata and README rendering (twine check). Here rather
+# than in make wheel, so that building stays free of the development tools.
+check-dist: $(STAMP) wheel
+	$(BIN)/check-wheel-contents dist/*.whl
+	$(BIN)/twine check --strict dist/*
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
@@ -54,9 +67,16 @@ bench: $(STAMP)
 soak: $(STAMP)
 	$(BIN)/python -m pytest -m soak -o addopts=''
 
-wheel: $(STAMP)
+$(BUILD_VENV)/.installed:
+	$(PYTHON) -m venv $(BUILD_VENV)
+	$(BUILD_VENV)/bin/python -m pip install --quiet --disable-pip-version-check $(if $(CONSTRAINTS),-c $(CONSTRAINTS)) build
+	@touch $@
+
+# The sdist, then the wheel built from it (so a file the sdist forgets breaks the wheel), each in an
+# isolated environment with only the build backend.
+wheel: $(BUILD_VENV)/.installed
 	rm -rf dist
-	$(BIN)/python -m pip wheel --quiet --no-deps --wheel-dir dist .
+	$(BUILD_VENV)/bin/python -m build --outdir dist .
 
 # A user's install, not ours: see downstream/check (it makes its own venv, downstream/.venv).
 downstream: wheel
@@ -74,4 +94,4 @@ lock:
 	rm -rf .venv-lock
 
 clean:
-	rm -rf $(VENV) downstream/.venv dist site .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) $(BUILD_VENV) downstream/.venv dist site .mypy_cache .ruff_cache .pytest_cache
