@@ -2,17 +2,21 @@
 
     python check_install.py
 
-Run in a fresh venv holding only the wheel and its dependencies (before any
-tool is added): the package must come from site-packages (not an editable
-checkout), carry ``py.typed`` and its service model, declare the console
-script and the pytest plugin, give its version from one place, and run
-without any development tool installed.
+Run in a fresh venv holding only the wheel and its dependencies, no extras
+(before any tool is added): the package must come from site-packages (not an
+editable checkout), carry ``py.typed``, its service model and its license,
+declare the console script and the pytest plugin, give its version from one
+place, and run without any development tool installed. It is the slim
+install a service gets: click and rich (the ``cli`` extra) are absent, and
+every module outside the command line imports without them.
 """
 
 from __future__ import annotations
 
+import importlib
 import importlib.util
 import json
+import pkgutil
 import sys
 from importlib.metadata import distribution, entry_points
 from pathlib import Path
@@ -31,6 +35,15 @@ ENTRY_POINTS = {
 }
 #: The development extras, none of which a user's install brings.
 DEV_ONLY = ("pytest", "mypy", "hypothesis", "mkdocs")
+#: The cli extra, which an install without extras does not bring either.
+CLI_ONLY = ("click", "rich")
+#: Modules that are the command line, or that need an extra or a tool to import at all.
+NEEDS_MORE = {
+    "robomaker_deploy._cli": "the command line (cli extra)",
+    "robomaker_deploy.__main__": "the command line (cli extra)",
+    "robomaker_deploy.emulator.__main__": "the command line (cli extra)",
+    "robomaker_deploy.pytest_plugin": "pytest (test_usage.py loads it once pytest is installed)",
+}
 
 
 def problems() -> list[str]:
@@ -47,6 +60,9 @@ def problems() -> list[str]:
     for name in SHIPPED:
         if name not in listed or not (package.parent / name).is_file():
             found.append(f"{name} is not in the wheel")
+    license_file = f"robomaker_deploy-{dist.version}.dist-info/licenses/LICENSE"
+    if license_file not in listed or "Apache License" not in (dist.read_text("licenses/LICENSE") or ""):
+        found.append("the wheel does not carry the Apache-2.0 LICENSE")
     for (group, name), value in ENTRY_POINTS.items():
         points = entry_points(group=group, name=name)
         if [point.value for point in points] != [value]:
@@ -57,9 +73,26 @@ def problems() -> list[str]:
         found.append(f"the wheel says version {dist.version}, the package {robomaker_deploy.__version__}")
     if "Typing :: Typed" not in (dist.metadata.get_all("Classifier") or []):
         found.append("the wheel lacks the Typing :: Typed classifier")
-    for module in DEV_ONLY:
+    for module in (*DEV_ONLY, *CLI_ONLY):
         if importlib.util.find_spec(module) is not None:
-            found.append(f"{module} is installed: the check must run before any development tool")
+            found.append(f"{module} is installed: the check must run on the wheel alone, without extras")
+    found.extend(_unimportable(package))
+    return found
+
+
+def _unimportable(package: Path) -> list[str]:
+    """Every module outside the command line that fails to import, or that loads click or rich."""
+    found = []
+    for module in pkgutil.walk_packages([str(package)], "robomaker_deploy."):
+        if any(module.name == name or module.name.startswith(name + ".") for name in NEEDS_MORE):
+            continue
+        try:
+            importlib.import_module(module.name)
+        except Exception as error:
+            found.append(f"{module.name} does not import without the extras: {error!r}")
+    for name in CLI_ONLY:
+        if name in sys.modules:
+            found.append(f"importing the package's modules loaded {name}")
     return found
 
 

@@ -86,3 +86,56 @@ def test_the_downstream_service_type_checks() -> None:
         check=False,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_the_license_is_apache_2_and_ships() -> None:
+    text = (ROOT / "LICENSE").read_text()
+    assert text.lstrip().startswith("Apache License\n                           Version 2.0, January 2004")
+    assert "END OF TERMS AND CONDITIONS" in text
+    # The installed metadata names the file (PEP 639), so the wheel and the sdist carry it.
+    assert METADATA.get_all("License-File") == ["LICENSE"]
+
+
+def test_the_changelog_starts_at_the_current_version() -> None:
+    changelog = (ROOT / "CHANGELOG.md").read_text()
+    versions = re.findall(r"^## \[([^\]]+)\]", changelog, re.MULTILINE)
+    assert versions[:2] == ["Unreleased", robomaker_deploy.__version__]
+    assert f"[{robomaker_deploy.__version__}]: https://" in changelog
+
+
+def test_the_cli_is_an_extra_that_dev_keeps() -> None:
+    extras: dict[str, set[str]] = {}
+    for requirement in METADATA.get_all("Requires-Dist") or []:
+        name = re.match(r"[A-Za-z0-9_.-]+", requirement)
+        extra = re.search(r"extra == ['\"]([^'\"]+)['\"]", requirement)
+        assert name is not None
+        extras.setdefault(extra[1] if extra else "", set()).add(name[0])
+    assert not {"click", "rich"} & extras[""]
+    assert {"click", "rich"} <= extras["cli"]
+    assert {"click", "rich"} <= extras["dev"]
+
+
+def test_make_wheel_needs_no_development_venv() -> None:
+    makefile = (ROOT / "Makefile").read_text()
+    rule = re.search(r"^wheel:(.*)$", makefile, re.MULTILINE)
+    assert rule is not None and "$(STAMP)" not in rule[1]
+    recipe = makefile[rule.end() :].split("\n\n", 1)[0]
+    assert "-m build" in recipe and "$(BIN)" not in recipe
+    check = re.search(r"^check:(.*)$", makefile, re.MULTILINE)
+    assert check is not None and {"lint-workflows", "check-dist"} <= set(check[1].split())
+
+
+def test_without_click_or_rich_the_command_says_what_to_install() -> None:
+    for blocked in ("click", "rich"):
+        for run in ("robomaker_deploy", "robomaker_deploy.emulator"):
+            # A module set to None in sys.modules cannot be imported, as if it were not installed.
+            program = (
+                f"import runpy, sys; sys.modules[{blocked!r}] = None;"
+                f" runpy.run_module({run!r}, run_name='__main__')"
+            )
+            command = [sys.executable, "-c", program, "--help"]
+            proc = subprocess.run(command, capture_output=True, text=True, check=False, timeout=60)
+            assert proc.returncode == 2, proc.stderr
+            assert proc.stdout == ""
+            assert proc.stderr.count("\n") == 1
+            assert "pip install 'robomaker-deploy[cli]'" in proc.stderr

@@ -29,9 +29,38 @@ The modules, each with one job:
   and applications; the emulator and the demo);
 * ``demo``: the scenario of ``robomaker-deploy demo``.
 
-Nothing here is imported by ``import robomaker_deploy``.
+Nothing here is imported by ``import robomaker_deploy``. click and rich come with
+the ``cli`` extra: without them, the command (``robomaker-deploy``, ``python -m
+robomaker_deploy``, ``python -m robomaker_deploy.emulator``) prints one line saying
+what to install and exits with 2, instead of a traceback.
 """
 
-from .app import main
+from __future__ import annotations
 
-__all__ = ["main"]
+import sys
+from typing import TYPE_CHECKING, NoReturn
+
+#: The packages the ``cli`` extra brings, which the SDK itself does without.
+CLI_PACKAGES = ("click", "rich")
+MISSING_EXTRA = (
+    "robomaker-deploy: the command line needs click and rich, which come with the cli extra:"
+    " pip install 'robomaker-deploy[cli]' (or: pip install click rich)"
+)
+
+
+def _without_extra(*args: object, **kwargs: object) -> NoReturn:
+    print(MISSING_EXTRA, file=sys.stderr)
+    raise SystemExit(2)
+
+
+if TYPE_CHECKING:
+    from .app import main, standalone
+else:
+    try:
+        from .app import main, standalone
+    except ModuleNotFoundError as error:
+        if (error.name or "").partition(".")[0] not in CLI_PACKAGES:
+            raise
+        main = standalone = _without_extra
+
+__all__ = ["CLI_PACKAGES", "MISSING_EXTRA", "main", "standalone"]
