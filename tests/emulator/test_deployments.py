@@ -111,14 +111,23 @@ async def test_failure_threshold_breach(robomaker_emulator: Emulator, client: Ai
 
 
 @pytest.mark.asyncio
+@pytest.mark.robomaker_emulator(seed=5, clock="manual")
 async def test_robot_deployment_timeout(robomaker_emulator: Emulator, client: AioBaseClient) -> None:
+    # The shortest timeout the service allows is a minute; with every optional step a robot takes
+    # 30 to 78 simulated seconds, and seed 5 draws one that takes longer than 60.
     app, _ = await make_app(client)
     fleet, _ = await make_fleet(client, 1)
-    job = await deploy(client, fleet, app, deploymentConfig={"robotDeploymentTimeoutInSeconds": 5})
+    rollout = {
+        "robotDeploymentTimeoutInSeconds": 60,
+        "downloadConditionFile": {"bucket": "ops-scripts", "key": "docked.sh"},
+    }
+    launch = {"preLaunchFile": "pre.sh", "postLaunchFile": "post.sh"}
+    job = await deploy(client, fleet, app, deploymentConfig=rollout, launch=launch)
     robot = (await finish(robomaker_emulator, client, job["arn"]))["robotDeploymentSummary"][0]
     assert (robot["status"], robot["failureCode"]) == ("Failed", "RobotDeploymentAborted")
+    assert robot["failureReason"] == "The robot's deployment took longer than 60 seconds."
     elapsed = (robot["deploymentFinishTime"] - robot["deploymentStartTime"]).total_seconds()
-    assert elapsed == pytest.approx(5 / 50, abs=0.01)  # the fixture runs at speed 50
+    assert elapsed == pytest.approx(60 / 50, abs=0.01)  # the fixture runs at speed 50
 
 
 @pytest.mark.asyncio
