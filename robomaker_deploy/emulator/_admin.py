@@ -59,9 +59,9 @@ class Admin:
         if request.method == "POST":
             if request.content_type != JSON:
                 return _refuse(f"An admin POST must carry {JSON}, not {request.content_type}.", status=415)
-            body = await read_body(request)
             try:
-                data = decode_json(body) if body.strip() else {}
+                async with read_body(request) as body:
+                    data = decode_json(body) if body.strip() else {}
             except ServiceError as error:
                 return error_response(error)
         return route(self, data)

@@ -45,15 +45,16 @@ class ServiceError(Exception):
     (an environment variable's value, a signing key) into it.
     """
 
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, *, status: int | None = None) -> None:
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
+        self._status = status
 
     @property
     def status(self) -> int:
-        """The HTTP status the code travels with."""
-        return STATUS.get(self.code, 400)
+        """The HTTP status the error travels with: the one given, else the code's."""
+        return self._status if self._status is not None else STATUS.get(self.code, 400)
 
 
 def invalid(message: str) -> ServiceError:

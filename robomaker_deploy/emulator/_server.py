@@ -24,7 +24,18 @@ from .._wire.model import service_model
 from . import _admin, _sigv4
 from ._errors import ServiceError, validate
 from ._faults import FaultInjector
-from ._http import JSON, MAX_BODY_BYTES, ClientGone, decode_json, error_response, log, read_body
+from ._http import (
+    BODIES,
+    JSON,
+    MAX_BODY_BYTES,
+    Body,
+    BodyBudget,
+    ClientGone,
+    decode_json,
+    error_response,
+    log,
+    read_body,
+)
 from ._service import Service
 
 _SERVICE = "robomaker"
@@ -85,6 +96,7 @@ def make_app(state: ServerState) -> web.Application:
         return error_response(ServiceError("UnknownOperationException", "Unknown operation"))
 
     app = web.Application(client_max_size=MAX_BODY_BYTES)
+    app[BODIES] = BodyBudget()
     app.router.add_route("*", "/{tail:.*}", handle)
     return app
 
@@ -115,23 +127,23 @@ async def _call(
             service=_SERVICE,
             now=time.time(),
         )
-        body = await read_body(request)
-        _sigv4.verify(
-            auth,
-            method=request.method,
-            host=request.host,
-            raw_path=_origin_form(request),
-            body=body,
-            region=state.region,
-            service=_SERVICE,
-        )
-        if decision.latency_s:
-            await asyncio.sleep(decision.latency_s)
-        if decision.error == "ThrottlingException":
-            raise ServiceError("ThrottlingException", "Rate exceeded")
-        if decision.error is not None:
-            raise ServiceError(decision.error, "An internal error occurred. Injected by the emulator.")
-        params = _parse(operation, labels, query, body)
+        async with read_body(request) as body:
+            _sigv4.verify(
+                auth,
+                method=request.method,
+                host=request.host,
+                raw_path=_origin_form(request),
+                body=body,
+                region=state.region,
+                service=_SERVICE,
+            )
+            if decision.latency_s:
+                await asyncio.sleep(decision.latency_s)
+            if decision.error == "ThrottlingException":
+                raise ServiceError("ThrottlingException", "Rate exceeded")
+            if decision.error is not None:
+                raise ServiceError(decision.error, "An internal error occurred. Injected by the emulator.")
+            params = _parse(operation, labels, query, body)
         validate(operation.input_shape, params)
         result = state.service.handle(name, params)
     except ServiceError as error:
@@ -157,7 +169,7 @@ async def _call(
     )
 
 
-def _parse(operation: OperationModel, labels: dict[str, str], query: str, body: bytes) -> dict[str, Any]:
+def _parse(operation: OperationModel, labels: dict[str, str], query: str, body: Body) -> dict[str, Any]:
     """Gather the input members from the body, the path and the query string, decoded once each."""
     shape = operation.input_shape
     params: dict[str, Any] = {}

@@ -181,7 +181,14 @@ def authorize(
 
 
 def verify(
-    auth: Authorization, *, method: str, host: str, raw_path: str, body: bytes, region: str, service: str
+    auth: Authorization,
+    *,
+    method: str,
+    host: str,
+    raw_path: str,
+    body: bytes | bytearray,
+    region: str,
+    service: str,
 ) -> None:
     """Check the signature over the request as received.
 

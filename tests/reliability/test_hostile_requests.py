@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime
 import hashlib
 import logging
 from collections.abc import Awaitable, Callable
@@ -17,6 +16,7 @@ from robomaker_deploy.emulator import _http as http_limits
 from robomaker_deploy.emulator._process import emulator_process
 from tests.support.http import (
     address,
+    forged_signature,
     post,
     raw_exchange,
     raw_head,
@@ -31,13 +31,8 @@ BAD_TOKEN = "The security token included in the request is invalid."
 
 
 def _authorization(key: str, *, region: str = "us-east-1", minutes_off: int = 0) -> str:
-    moment = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(minutes=minutes_off)
-    stamp = moment.strftime("%Y%m%dT%H%M%SZ")
-    return (
-        f"X-Amz-Date: {stamp}\r\n"
-        f"Authorization: AWS4-HMAC-SHA256 Credential={key}/{stamp[:8]}/{region}/robomaker/aws4_request, "
-        f"SignedHeaders=host;x-amz-date, Signature={'0' * 64}\r\n"
-    )
+    headers = forged_signature(key, region=region, minutes_off=minutes_off)
+    return "".join(f"{name}: {value}\r\n" for name, value in headers.items())
 
 
 #: Requests refused on their headers alone, and the error each gets.

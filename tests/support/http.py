@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime
 import json
 from collections.abc import Mapping
 from pathlib import Path
@@ -91,3 +92,17 @@ async def raw_exchange(url: str, request: bytes, *, read_timeout: float = 30.0) 
 def status_of(head: bytes) -> int:
     """The status code of a raw response head."""
     return int(head.split(b" ", 2)[1])
+
+
+def forged_signature(key: str, *, region: str = "us-east-1", minutes_off: int = 0) -> dict[str, str]:
+    """Headers of a well-formed SigV4 signature that is wrong (all zeros): it passes the header checks
+    when the key, region and date are right, and fails only once the body is read and hashed."""
+    moment = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(minutes=minutes_off)
+    stamp = moment.strftime("%Y%m%dT%H%M%SZ")
+    return {
+        "X-Amz-Date": stamp,
+        "Authorization": (
+            f"AWS4-HMAC-SHA256 Credential={key}/{stamp[:8]}/{region}/robomaker/aws4_request, "
+            f"SignedHeaders=host;x-amz-date, Signature={'0' * 64}"
+        ),
+    }
