@@ -159,4 +159,18 @@ async def test_the_budget_comes_back_after_a_client_leaves_a_body_half_sent(
     await writer.drain()
     assert _kind_of(await _answer(reader)) == (413, "RequestEntityTooLargeException")
     writer.transport.abort()
+    # Too large, chunked: counted chunk by chunk, refused once past the limit.
+    reader, writer = await asyncio.open_connection(host, port)
+    head = raw_head(url, path, headers, 0).replace(b"Content-Length: 0", b"Transfer-Encoding: chunked")
+    chunk = b" " * (1024 * 1024)
+    writer.write(head)
+    answer = asyncio.ensure_future(_answer(reader))
+    with contextlib.suppress(ConnectionError):
+        for _ in range(EIGHT_MIB // len(chunk) + 1):
+            writer.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+            await writer.drain()
+        writer.write(b"0\r\n\r\n")
+        await writer.drain()
+    assert _kind_of(await answer) == (413, "RequestEntityTooLargeException")
+    writer.transport.abort()
     await _check_mix(url, ["wrong signature"] * (FITS + 1), b" " * EIGHT_MIB)
