@@ -43,9 +43,10 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-# The release workflow cannot run here: actionlint checks its syntax, expressions and action inputs.
+# The release workflow cannot run here: actionlint checks its syntax, expressions, action inputs and
+# (through shellcheck) its run: scripts.
 lint-workflows: $(STAMP)
-	$(BIN)/actionlint -no-color
+	$(BIN)/actionlint -no-color -shellcheck=$(BIN)/shellcheck
 
 # What the release would upload, checked as PyPI and pip will read it: the wheel's layout
 # (check-wheel-contents) and both artifacts' metadata and README rendering (twine check). Here rather

@@ -46,7 +46,7 @@ IDLE_TIMEOUT_SECONDS = 30.0
 MAX_JSON_DEPTH = 64
 
 Body = bytes | bytearray
-"""A request body as read: a ``bytearray`` filled in place, so no second copy is ever made."""
+"""A request body as read: a ``bytearray`` filled in place, so reading it never makes a second copy."""
 
 
 class ClientGone(Exception):
