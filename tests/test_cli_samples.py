@@ -14,6 +14,7 @@ the docs, the README and the examples must have the shape the emulator (and the 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import shlex
 from collections.abc import Iterator
@@ -73,15 +74,12 @@ def _steps(lines: list[str]) -> list[Step]:
 
 @pytest.fixture
 def frozen_emulator(monkeypatch: pytest.MonkeyPatch) -> Iterator[Emulator]:
-    # A manual clock stands still where the wall clock was when it started: start it at START.
-    with monkeypatch.context() as patch:
-        patch.setattr("robomaker_deploy.emulator._clock.time.time", lambda: START)
-        background = Emulator(clock="manual", seed=1, speed=100).run_in_background()
-        emulator = background.__enter__()
-    try:
+    with contextlib.ExitStack() as stack:
+        # A manual clock stands still where the wall clock was when it started: start it at START.
+        with monkeypatch.context() as patch:
+            patch.setattr("robomaker_deploy.emulator._clock.time.time", lambda: START)
+            emulator = stack.enter_context(Emulator(clock="manual", seed=1, speed=100).run_in_background())
         yield emulator
-    finally:
-        background.__exit__(None, None, None)
 
 
 def test_the_guide_has_sessions() -> None:
