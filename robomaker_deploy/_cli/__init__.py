@@ -50,7 +50,7 @@ MISSING_EXTRA = (
 
 def _without_extra(*args: object, **kwargs: object) -> NoReturn:
     print(MISSING_EXTRA, file=sys.stderr)
-    raise SystemExit(2)
+    raise SystemExit(2)  # exits.EXIT_USAGE, a set-up problem; that module needs click to import
 
 
 if TYPE_CHECKING:
