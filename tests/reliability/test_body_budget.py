@@ -24,6 +24,7 @@ from robomaker_deploy.emulator import Emulator
 from robomaker_deploy.emulator._http import BODY_BUDGET_BYTES, MAX_BODY_BYTES
 from robomaker_deploy.emulator._process import emulator_process
 from tests.support.http import address, forged_signature, raw_head, status_of
+from tests.support.leaks import memory_kib
 from tests.support.raw import raw_client
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc")
@@ -48,12 +49,6 @@ MIXES = {
     **{kind: [kind] * 40 for kind in KINDS},
     "all three": [kind for _ in range(14) for kind in KINDS][:40],
 }
-
-
-def _memory_kib(pid: int) -> dict[str, int]:
-    """Resident (VmRSS) and peak resident (VmHWM) memory of a process, in KiB (Linux)."""
-    fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines())
-    return {name: int(fields[name].split()[0]) for name in ("VmRSS", "VmHWM")}
 
 
 async def _answer(reader: asyncio.StreamReader) -> bytes:
@@ -125,12 +120,12 @@ async def test_forty_8_mib_bodies_stay_within_the_budget(mix: str) -> None:
     with emulator_process() as (process, url):
         async with raw_client(Emulator(), endpoint_url=url) as client:
             await client.list_fleets()  # warm: the model and the routes are loaded
-        before = _memory_kib(process.pid)
+        before = memory_kib(process.pid)
         await _check_mix(url, kinds, body)
-        during = _memory_kib(process.pid)
+        during = memory_kib(process.pid)
         # Every exit path gave its bytes back: exactly FITS bodies fit again, and one more does not.
         await _check_mix(url, ["wrong signature"] * (FITS + 1), body)
-        after = _memory_kib(process.pid)
+        after = memory_kib(process.pid)
     print(
         f"\n{mix}, 40 x 8 MiB: resident {before['VmRSS'] / 1024:.0f} MiB before, peak"
         f" {during['VmHWM'] / 1024:.0f} MiB; with {FITS} bodies held after it {after['VmHWM'] / 1024:.0f} MiB"

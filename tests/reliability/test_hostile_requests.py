@@ -23,6 +23,7 @@ from tests.support.http import (
     signed_headers,
     status_of,
 )
+from tests.support.leaks import memory_kib
 from tests.support.raw import error_of, raw_client
 
 Factory = Callable[..., Awaitable[Emulator]]
@@ -229,12 +230,6 @@ async def test_a_client_that_goes_away_is_one_quiet_line(
 # -- soak: many bodies, many slow sockets ----------------------------------------------------------------
 
 
-def _memory_kib(pid: int) -> dict[str, int]:
-    """Resident (VmRSS) and peak resident (VmHWM) memory of a process, in KiB (Linux)."""
-    fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines())
-    return {name: int(fields[name].split()[0]) for name in ("VmRSS", "VmHWM")}
-
-
 async def _send_whole(url: str, head: bytes, body: bytes) -> int:
     """Send a whole request (the server may stop reading it); the status it got, 0 for none."""
     host, port = address(url)
@@ -259,14 +254,14 @@ async def test_forty_unauthenticated_8_mib_bodies_are_never_held_soak() -> None:
         host, port = address(url)
         async with raw_client(Emulator(), endpoint_url=url) as c:
             await c.list_fleets()  # warm: the model and the routes are loaded
-        before = _memory_kib(process.pid)
+        before = memory_kib(process.pid)
         head = (
             f"POST /createFleet HTTP/1.1\r\nHost: {host}:{port}\r\nContent-Type: application/json\r\n"
             f"Content-Length: {EIGHT_MIB}\r\n\r\n"
         ).encode()
         body = b" " * EIGHT_MIB
         statuses = await asyncio.gather(*(_send_whole(url, head, body) for _ in range(40)))
-        after = _memory_kib(process.pid)
+        after = memory_kib(process.pid)
     grown_mib = (after["VmHWM"] - before["VmRSS"]) / 1024
     print(
         f"\n40 x 8 MiB unauthenticated: statuses {sorted(set(statuses))}, before {before}, after {after}, "

@@ -1,4 +1,4 @@
-"""Leak checks, call counting and module loading, shared by the tests (seeding: emulator/_seeding.py)."""
+"""Leak checks, call counts, loaded modules and process memory, shared by the tests (seeding: _seeding)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import json
 import socket
 import subprocess
 import sys
+from pathlib import Path
 from typing import Any
 
 import anyio
@@ -60,3 +61,9 @@ def other_tasks() -> set[asyncio.Task[Any]]:
         if task is not asyncio.current_task()
         and getattr(task.get_coro(), "__qualname__", "") != "RequestHandler.start"
     }
+
+
+def memory_kib(pid: int) -> dict[str, int]:
+    """Resident (VmRSS) and peak resident (VmHWM) memory of a process, in KiB (Linux's /proc)."""
+    fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines())
+    return {name: int(fields[name].split()[0]) for name in ("VmRSS", "VmHWM")}
