@@ -14,7 +14,7 @@ from botocore.parsers import create_parser
 from robomaker_deploy import DeploymentConfig, DeploymentJob
 from robomaker_deploy._converter import structure
 from robomaker_deploy._wire.model import operation_model
-from robomaker_deploy.emulator import Emulator
+from robomaker_deploy.emulator import TAG_FAIL_STEP, Emulator
 
 from ._common import (
     Report,
@@ -46,11 +46,15 @@ def _seed(emulator: Emulator) -> None:
             "launchConfig": {"packageName": "p", "launchFile": "l", "environmentVariables": {"A": "1"}},
         }
     ]
-    for name, size in (("big", ROBOTS), ("small", 1)):
+    # Every robot of the big job fails half-way through its download, so each one reports all a
+    # robot can: a progress detail with its step, percent done and time left, a start and a finish
+    # time, a failure code and reason (about 390 KB in all). The worst case for the decode.
+    for name, size, tags in (("big", ROBOTS, {TAG_FAIL_STEP: "DownloadingExtracting"}), ("small", 1, {})):
         fleet = emulator.call("CreateFleet", {"name": name})
         for index in range(size):
             robot = emulator.call(
-                "CreateRobot", {"name": f"{name}-{index}", "architecture": "X86_64", "greengrassGroupId": "g"}
+                "CreateRobot",
+                {"name": f"{name}-{index}", "architecture": "X86_64", "greengrassGroupId": "g", "tags": tags},
             )
             emulator.call("RegisterRobot", {"fleet": fleet["arn"], "robot": robot["arn"]})
         emulator.call(
@@ -62,7 +66,7 @@ def _seed(emulator: Emulator) -> None:
                 "deploymentConfig": {"concurrentDeploymentPercentage": 10},
             },
         )
-    # Half-way through the big rollout: robots in every state, progress details filled in.
+    # Both jobs are over (the seeding runs at speed 1000), so every describe returns the same body.
     emulator.advance_clock(60 * 5)
 
 
