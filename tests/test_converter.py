@@ -24,18 +24,14 @@ from hypothesis import strategies as st
 from robomaker_deploy import (
     DeploymentJob,
     DeploymentStatus,
-    DescribedDeploymentJob,
     FailureCode,
-    Fleet,
     ProgressDetail,
     Robot,
-    RobotApplication,
-    RobotApplicationSummary,
     RobotDeployment,
     RobotDeploymentStep,
-    RobotRegistration,
     RobotStatus,
 )
+from robomaker_deploy._client.outputs import OUTPUTS
 from robomaker_deploy._converter import _plain, _structure_function, converter, structure, unstructure
 from robomaker_deploy._wire.model import operation_model, service_model
 
@@ -103,22 +99,9 @@ def _normal(value: Any) -> Any:
     return value
 
 
+# The client's own table of what each operation returns, so these cases are the client's.
 _CASES: list[tuple[str, str | None, type[Any]]] = [
-    ("CreateDeploymentJob", None, DeploymentJob),
-    ("DescribeDeploymentJob", None, DescribedDeploymentJob),
-    ("SyncDeploymentJob", None, DeploymentJob),
-    ("CreateFleet", None, Fleet),
-    ("DescribeFleet", None, Fleet),
-    ("CreateRobot", None, Robot),
-    ("DescribeRobot", None, Robot),
-    ("RegisterRobot", None, RobotRegistration),
-    ("CreateRobotApplication", None, RobotApplication),
-    ("CreateRobotApplicationVersion", None, RobotApplication),
-    ("DescribeRobotApplication", None, RobotApplication),
-    ("ListDeploymentJobs", "deploymentJobs", DeploymentJob),
-    ("ListFleets", "fleetDetails", Fleet),
-    ("ListRobots", "robots", Robot),
-    ("ListRobotApplications", "robotApplicationSummaries", RobotApplicationSummary),
+    (output.operation, output.items, output.model) for output in OUTPUTS.values()
 ]
 
 
