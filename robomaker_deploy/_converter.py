@@ -141,10 +141,16 @@ def _structure_function(
         # An expression of ``v`` that gives ``kind`` as the converter's hook for it would.
         optional = _is_optional(kind)
         inner: Any = next(arg for arg in get_args(kind) if arg is not type(None)) if optional else kind
-        if inner in (str, int):
-            env[f"_k_{name}"] = inner
+        if inner is str and optional:
+            # One string object per distinct value in a response: a thousand robots' targetResource
+            # (the job's ARN) and their failureReason are mostly the same few strings. Required
+            # strings are what a record is (its ARN, its name), not worth the lookup.
+            return "keep(v, v) if v.__class__ is str else (None if v is None else str(v))"
+        if inner is str:
+            return "v if v.__class__ is str else str(v)"
+        if inner is int:
             guard = "v is None or " if optional else ""
-            return f"v if {guard}v.__class__ is _k_{name} else _k_{name}(v)"
+            return f"v if {guard}v.__class__ is int else int(v)"
         if inner is float:
             tail = "None if v is None else float(v)" if optional else "float(v)"
             return f"v if v.__class__ is float else ({tail})"
@@ -157,23 +163,27 @@ def _structure_function(
             return f"_t_{name}.get(v) or (None if v is None else _h_{name}(v, None))"
         if inner in models:
             env[f"_h_{name}"] = conv.get_structure_hook(inner)
-            made = f"_h_{name}(v, None)"
+            made = f"_h_{name}(v, None, keep)"
             return f"None if v is None else {made}" if optional else made
         args = get_args(inner)
         if get_origin(inner) is tuple and len(args) == 2 and args[1] is Ellipsis and args[0] in models:
             env[f"_h_{name}"] = conv.get_structure_hook(args[0])
-            made = f"tuple([_h_{name}(item, None) for item in v])"
+            made = f"tuple([_h_{name}(item, None, keep) for item in v])"
             return f"None if v is None else {made}" if optional else made
         env[f"_h_{name}"] = conv.get_structure_hook(kind)
         env[f"_k_{name}"] = kind
         return f"_h_{name}(v, _k_{name})"
 
     lines = [
-        "def structure(o, _=None):",
+        # ``keep`` (a dict's setdefault) is shared by the functions of one response's models: see
+        # the str case.
+        "def structure(o, _=None, keep=None):",
         "    if o.__class__ is not dict and not isinstance(o, _Mapping):",
         # The members are read with `in` and `get`, which a string or a list answers too: a
         # response with "x" where an object belongs would become a model of Nones, not an error.
         f"        raise TypeError(f'expected an object for {cls.__name__}, got {{type(o).__name__}}')",
+        "    if keep is None:",
+        "        keep = {}.setdefault",
     ]
     plain = _plain(cls)
     if plain:
@@ -276,13 +286,13 @@ def converter() -> cattrs.Converter:
         if not aliases:
             return generated
 
-        def structure_with_aliases(data: Any, target: Any) -> Any:
+        def structure_with_aliases(data: Any, target: Any, keep: Any = None) -> Any:
             if isinstance(data, Mapping) and any(alias in data for alias in aliases):
                 data = dict(data)
                 for alias, name in aliases.items():
                     if alias in data:
                         data.setdefault(name, data.pop(alias))
-            return generated(data, target)
+            return generated(data, target, keep)
 
         return structure_with_aliases
 

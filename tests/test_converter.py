@@ -24,6 +24,7 @@ from hypothesis import strategies as st
 from robomaker_deploy import (
     DeploymentJob,
     DeploymentStatus,
+    DescribedDeploymentJob,
     FailureCode,
     ProgressDetail,
     Robot,
@@ -232,3 +233,31 @@ def test_a_class_whose_init_does_more_than_store_goes_through_it() -> None:
     converted = _structure_function(converter(), Converted, {Converted})({"names": ["a"]}, Converted)
     assert converted.names == ("a",)
     assert _structure_function(converter(), Converted, {Converted})({}, Converted).names == ()
+
+
+def test_equal_strings_of_one_response_are_one_object() -> None:
+    reason = "The robot failed at Launching (GreengrassDeploymentFailed)."
+    robots = [
+        {
+            "arn": f"r{i}",
+            "status": "Failed",
+            "failureReason": reason[:],
+            "progressDetail": {"targetResource": "j"},
+        }
+        for i in range(3)
+    ]
+    body = json.dumps(
+        {"arn": "j", "fleet": "f", "status": "Failed", "createdAt": 0, "robotDeploymentSummary": robots}
+    )
+    job = structure(json.loads(body), DescribedDeploymentJob)
+    first, *rest = job.robot_deployment_summary
+    assert all(robot.failure_reason is first.failure_reason for robot in rest)
+    assert first.progress_detail is not None
+    assert all(
+        r.progress_detail and r.progress_detail.target_resource is first.progress_detail.target_resource
+        for r in rest
+    )
+    assert first.failure_reason == reason
+    # Nothing is kept between responses: each decode has its own strings.
+    again = structure(json.loads(body), DescribedDeploymentJob)
+    assert again.robot_deployment_summary[0].failure_reason is not first.failure_reason
