@@ -27,6 +27,7 @@ from robomaker_deploy._client.outputs import DESCRIBE_DEPLOYMENT_JOB
 from robomaker_deploy._wire.model import operation_model
 from robomaker_deploy.emulator import TAG_FAIL_STEP, Emulator
 
+from . import bench_peer
 from ._common import (
     KEY_ID,
     REGION,
@@ -236,6 +237,8 @@ async def main(report: Report, repeat: int = 30) -> None:
                 "reported",
                 unit="KiB",
             )
+
+            bench_peer.main(report, body, decode)
 
             fleet_arn = (await typed.describe_deployment_job(small)).fleet
             configs = (await typed.describe_deployment_job(small)).deployment_application_configs
