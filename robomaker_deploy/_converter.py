@@ -116,7 +116,7 @@ _ABSENT = object()
 
 def _structure_function(
     conv: cattrs.Converter, cls: type[Any], models: Collection[type[Any]]
-) -> Callable[[Any, Any], Any]:
+) -> Callable[..., Any]:
     """One straight-line function that builds ``cls`` from its wire dict.
 
     cattrs' generated functions call a hook per member and gather the members
@@ -126,6 +126,9 @@ def _structure_function(
     expressions written into the function itself, and only the rest go through
     the converter's hooks. Each member converts exactly as its hook does, so
     what a model holds, and what a malformed response raises, are unchanged.
+
+    The function is called as ``(data, cls)`` (a cattrs hook) or, by the
+    function of the model that holds this one, ``(data, None, keep)``.
     """
     hints = get_type_hints(cls)
     env: dict[str, Any] = {
@@ -223,7 +226,7 @@ def _structure_function(
     # In linecache, so a traceback through the function shows its lines.
     linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
     exec(compile(source, filename, "exec"), env)  # our own source, written from the model's fields
-    function: Callable[[Any, Any], Any] = env["structure"]
+    function: Callable[..., Any] = env["structure"]
     return function
 
 
@@ -280,13 +283,15 @@ def converter() -> cattrs.Converter:
 
     # Factories, not hooks: they run on first use, once every model's hook can
     # be found, whatever order the classes nest in.
-    def structure_fn(cls: type[Any]) -> Callable[[Any, Any], Any]:
+    def structure_fn(cls: type[Any]) -> Callable[..., Any]:
         generated = _structure_function(conv, cls, models)
         aliases = _WIRE_ALIASES.get(cls)
         if not aliases:
             return generated
 
-        def structure_with_aliases(data: Any, target: Any, keep: Any = None) -> Any:
+        def structure_with_aliases(
+            data: Any, target: Any, keep: Callable[[str, str], str] | None = None
+        ) -> Any:
             if isinstance(data, Mapping) and any(alias in data for alias in aliases):
                 data = dict(data)
                 for alias, name in aliases.items():
