@@ -275,6 +275,7 @@ async def main(report: Report, repeat: int = 30) -> None:
                     "raw aiobotocore",
                     median_ms(samples["raw"]),
                     "<= 1.05",
+                    ratio=paired_ratio(samples, "typed", "raw"),
                 )
 
 
