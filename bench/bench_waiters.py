@@ -153,7 +153,7 @@ async def main(report: Report | None = None) -> None:
 
             results: dict[str, dict[str, Any]] = {}
             results["naive"] = await _run(emu, client, fleets, config, naive)
-            hub = client._waiter_hub()
+            hub = client._poller()
             if os.environ.get("BENCH_WAITERS_BACKOFF"):  # ~40 s more
                 hub.list_threshold = 10**9  # sharing off: every poll is its own describe
                 results["backoff"] = await _run(emu, client, fleets, config, sdk)

@@ -48,7 +48,7 @@ import anyio
 
 from bench._common import Report
 from robomaker_deploy import DeploymentClient, DescribedDeploymentJob, RobotStatus, WaitClock, WaitPolicy
-from robomaker_deploy._waiting.loop import watch_job
+from robomaker_deploy._waiting.watch import DeploymentWatch, Watch
 from robomaker_deploy.emulator import TAG_FAIL_STEP, Emulator
 from robomaker_deploy.emulator._seeding import app_configs, seed_application, seed_fleet
 
@@ -144,7 +144,7 @@ async def _watch(
     notices: dict[str, tuple[float, bool]] = {}
     final: DescribedDeploymentJob | None = None
     with time.watcher():
-        async for snapshot in watch_job(client._waiter_hub(), arn, policy, forecast=forecast):
+        async for snapshot in DeploymentWatch(Watch(client._poller(), arn, policy, forecast=forecast)):
             seen = time.now()
             for robot in snapshot.robot_deployment_summary:
                 finish = robot.deployment_finish_time
@@ -177,7 +177,7 @@ async def _round(seed: int) -> dict[str, dict[str, Any]]:
                         group.start_soon(one, name, arn, jitter)
             for name, client in clients.items():
                 out[name] = {
-                    "calls": client._waiter_hub().stats.describes,
+                    "calls": client._poller().stats.describes,
                     "jobs": len(arns),
                     "notices": [n for job in results[name] for n in job],
                 }

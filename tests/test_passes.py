@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Coroutine, Mapping
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -69,15 +70,8 @@ async def _walk(world: MovingWorld, statuses: tuple[DeploymentStatus, ...]) -> M
         def spawn(func: Callable[[], Coroutine[Any, Any, None]]) -> None:
             group.start_soon(func)
 
-        passes = Passes(
-            world,
-            spawn,
-            next_seq=iter(range(1, 10**6)).__next__,
-            oldest=lambda seq: None,
-            statuses=lambda seq: statuses,
-            walked=lambda seq, active: None,
-        )
-        found.update(await passes.next(0.0))
+        passes = Passes(world, spawn, itertools.count(1))
+        found.update((await passes.next(0.0, None, statuses)).active)
     return found
 
 

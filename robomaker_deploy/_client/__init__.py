@@ -1,12 +1,12 @@
-"""The client: :class:`DeploymentClient` and the rooms it is built from.
+"""The client core: :class:`DeploymentClient` without rollouts, and the rooms it is built from.
 
-* ``client``: the class itself, its life cycle and its waiters;
+* ``client``: the core class (the public one adds rollouts), its life cycle and its poller;
 * ``jobs``, ``fleets``, ``applications``: the operations of each resource,
   one short method per operation, saying what it sends and what it returns;
 * ``calls``: the one path every call takes (check against the model, send,
   decode, structure) and the listing pagers built on it.
 """
 
-from .client import DeploymentClient
+from .client import ClientCore
 
-__all__ = ["DeploymentClient"]
+__all__ = ["ClientCore"]
