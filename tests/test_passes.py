@@ -71,7 +71,7 @@ async def _walk(world: MovingWorld, statuses: tuple[DeploymentStatus, ...]) -> M
             group.start_soon(func)
 
         passes = Passes(world, spawn, itertools.count(1))
-        found.update((await passes.next(0.0, None, statuses)).active)
+        found.update((await passes.next((0.0, 0.0), None, statuses)).active)
     return found
 
 

@@ -83,11 +83,16 @@ class Found:
 class _Pass:
     """One shared walk: who waits on it, what it should walk, and what it found."""
 
-    def __init__(self, min_interval: float, oldest: datetime | None, statuses: tuple[DeploymentStatus, ...]):
+    def __init__(
+        self,
+        interval: tuple[float, float],
+        oldest: datetime | None,
+        statuses: tuple[DeploymentStatus, ...],
+    ) -> None:
         self.done = anyio.Event()
         self.scope = anyio.CancelScope()
         self.waiters = 0
-        self.min_interval = min_interval
+        self.min_interval, self.max_interval = interval
         self.oldest = oldest
         self.statuses = statuses
         self.found: Found | None = None
@@ -108,6 +113,15 @@ class Passes:
         self._pending: _Pass | None = None
         self._running = False
         self._last_start = -math.inf
+        self._quiet = 0
+        """Passes in a row that saw no job leave: the next one waits twice as long (up to max_delay)."""
+        self._previous: dict[str, datetime] = {}
+        self.pacing = False
+        """Pace passes by a backoff of their own, not one every ``min_delay`` while anyone polls.
+
+        Off: on 500 jobs it brings the calls to 1.03x the floor of one describe per job, but a job's
+        end is then noticed up to a pass interval (``max_delay``) late, not within about
+        ``min_delay`` (p95 12 s against 1.2 s in bench_waiters). Kept for that comparison."""
         self.cost = len(ACTIVE)
         """Requests the last pass took: a pass pays when it costs fewer calls than describing would."""
         self.walks = 0
@@ -121,20 +135,27 @@ class Passes:
         return self._pending is None and not self._running
 
     async def next(
-        self, min_delay: float, oldest: datetime | None, statuses: tuple[DeploymentStatus, ...]
+        self,
+        delays: tuple[float, float],
+        oldest: datetime | None,
+        statuses: tuple[DeploymentStatus, ...],
     ) -> Found:
         """Join the next pass (one not started yet) and return what it found.
 
-        ``oldest`` is when the oldest job the caller's poller waits on was
+        ``delays`` are the caller's ``min_delay`` and ``max_delay``: passes
+        start at least ``min_delay`` apart (with :attr:`pacing`, they back off
+        towards ``max_delay`` while they see no job leave, and start over
+        when one does). ``oldest`` is when the oldest job the caller's poller waits on was
         created (``None``: unknown, walk every page) and ``statuses`` the
         statuses those jobs can be in; the last caller before the pass starts
         knows the most, so its word is the pass's.
         """
         pending = self._pending
         if pending is None:
-            pending = self._pending = _Pass(min_delay, oldest, statuses)
+            pending = self._pending = _Pass(delays, oldest, statuses)
         else:
-            pending.min_interval = min(pending.min_interval, min_delay)
+            pending.min_interval = min(pending.min_interval, delays[0])
+            pending.max_interval = min(pending.max_interval, delays[1])
             pending.oldest, pending.statuses = oldest, statuses
             self.shared += 1
         if not self._running:
@@ -163,7 +184,7 @@ class Passes:
                     current.done.set()
                     continue
                 with current.scope:
-                    wait = self._last_start + current.min_interval - anyio.current_time()
+                    wait = self._last_start + self._interval(current) - anyio.current_time()
                     if wait > 0:
                         await anyio.sleep(wait)
                     if self._pending is current:
@@ -177,11 +198,27 @@ class Passes:
                         current.error = exc
                     else:
                         current.found = Found(seq, active, current.oldest, current.statuses)
+                        self._paced(current.found)
                 if self._pending is current:  # cancelled before it started
                     self._pending = None
                 current.done.set()
         finally:
             self._running = False
+
+    def _interval(self, current: _Pass) -> float:
+        if not self.pacing:
+            return current.min_interval
+        backoff = current.min_interval * 2.0 ** min(self._quiet, 30)
+        return max(current.min_interval, min(current.max_interval, backoff))
+
+    def _paced(self, found: Found) -> None:
+        """Back off after a pass that saw no job leave; start over after one that did."""
+        left = any(
+            arn not in found.active and (found.oldest is None or created >= found.oldest)
+            for arn, created in self._previous.items()
+        )
+        self._quiet = 0 if left else self._quiet + 1
+        self._previous = {arn: job.created_at for arn, job in found.active.items()}
 
     async def _list_active(
         self, oldest: datetime | None, statuses: tuple[DeploymentStatus, ...]

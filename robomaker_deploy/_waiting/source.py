@@ -107,7 +107,8 @@ class Poller:
         """Numbers watches and passes alike: "joined before this pass started" is a comparison."""
         self._jobs = Flights(client.describe_deployment_job, spawn)
         self._fleets = Flights(client.describe_fleet, spawn)
-        self._passes = Passes(client, spawn, self._counter)
+        self.passes = Passes(client, spawn, self._counter)
+        """The shared listing passes (``passes.pacing`` gives them a backoff of their own)."""
         self._read_up_to = 0
         """The last pass whose findings were read."""
         self._ended: dict[str, DescribedDeploymentJob] = {}
@@ -128,8 +129,8 @@ class Poller:
             polls=self._polls,
             describes=self._jobs.calls,
             fleet_describes=self._fleets.calls,
-            passes=self._passes.walks,
-            shared=self._jobs.shared + self._fleets.shared + self._passes.shared + self._remembered,
+            passes=self.passes.walks,
+            shared=self._jobs.shared + self._fleets.shared + self.passes.shared + self._remembered,
             early_wakes=self._early_wakes,
         )
 
@@ -139,7 +140,7 @@ class Poller:
         return (
             self._jobs.idle
             and self._fleets.idle
-            and self._passes.idle
+            and self.passes.idle
             and not (self._ended or self._entries or self._light or self._seen)
         )
 
@@ -177,13 +178,18 @@ class Poller:
             else:
                 self._light.pop(arn, None)
 
-    async def poll(self, entry: Entry, min_delay: float, *, describe: bool = False) -> DeploymentJob:
-        """One poll of ``entry``'s job: a describe, or the next shared listing pass (``describe``: never)."""
+    async def poll(
+        self, entry: Entry, delays: tuple[float, float], *, describe: bool = False
+    ) -> DeploymentJob:
+        """One poll of ``entry``'s job: a describe, or the next shared listing pass (``describe``: never).
+
+        ``delays`` are the watch's ``min_delay`` and ``max_delay``, which pace the passes.
+        """
         self._polls += 1
         if describe or entry.detail or entry.gone or not self._listing():
             entry.gone = False
             return await self.describe(entry.arn)
-        found = await self._passes.next(min_delay, *self._plan())
+        found = await self.passes.next(delays, *self._plan())
         self._read(found)
         listed = found.active.get(entry.arn)
         if listed is not None:
@@ -231,7 +237,7 @@ class Poller:
     def _listing(self) -> bool:
         jobs = len(self._light)
         # Listing pays when a pass costs fewer calls than describing the jobs would.
-        return jobs >= self.list_threshold and jobs >= 2 * self._passes.cost
+        return jobs >= self.list_threshold and jobs >= 2 * self.passes.cost
 
     def _light_entries(self) -> list[Entry]:
         return [entry for entries in self._entries.values() for entry in entries if not entry.detail]

@@ -281,7 +281,8 @@ class Watch(Polling[DeploymentJob]):
             # Let watches started together all join before the first poll, so that it already knows
             # how many jobs are waited on (and goes through a shared listing if they are many).
             await anyio.lowlevel.checkpoint()
-        return await self._poller.poll(entry, self._policy.min_delay, describe=self._final)
+        policy = self._policy
+        return await self._poller.poll(entry, (policy.min_delay, policy.max_delay), describe=self._final)
 
     def _key(self, snapshot: DeploymentJob) -> Hashable:
         return job_key(snapshot) if self._detail else snapshot.status
