@@ -34,8 +34,9 @@ random generators seeded alike.
 **What a checkpoint costs.** A job on a fleet of ``CHECKPOINT_ROBOTS`` (1,000)
 robots is followed to its end as ``watch JOB --events --checkpoint F`` does it
 (``deployment_events(...).polls()``, the checkpoint written atomically with
-its fsyncs after each poll's events), and the same on the next job without
-the writes: ``CHECKPOINT_PAIRS`` pairs, alternating, medians compared. Time
+its fsyncs after each poll's events), and the same deployment (a second
+emulator seeded alike) without the writes: ``CHECKPOINT_PAIRS`` (6) pairs,
+each side first in turn, medians compared. Time
 is the emulator's, moved by the watch's own sleeps (a manual clock), so the
 wall time is the work of following the job (its describes, decoding, the
 events, the writes), not the deployment's duration; CPU is the watching
@@ -82,7 +83,7 @@ from robomaker_deploy.emulator._seeding import app_configs, seed_application, se
 ROUNDS = int(os.environ.get("BENCH_WATCH_ROUNDS", "20"))
 PARTS = set(os.environ.get("BENCH_WATCH_PARTS", "forecast,checkpoint").split(","))
 CHECKPOINT_ROBOTS = int(os.environ.get("BENCH_WATCH_ROBOTS", "1000"))
-CHECKPOINT_PAIRS = int(os.environ.get("BENCH_WATCH_PAIRS", "3"))
+CHECKPOINT_PAIRS = int(os.environ.get("BENCH_WATCH_PAIRS", "6"))
 SIZES = (1, 2, 3, 5, 8, 13, 20)
 CONCURRENCY = (25, 34, 50)
 MIN_DELAY, MAX_DELAY = 2.0, 30.0
@@ -266,23 +267,34 @@ async def checkpoint_cost(report: Report | None = None) -> None:
     print(f"checkpoint: a job of {CHECKPOINT_ROBOTS} robots followed as events, with and without")
     print(f"  a checkpoint written per poll; {CHECKPOINT_PAIRS} pair(s), alternating; virtual time")
     runs: dict[str, list[dict[str, float]]] = {"without": [], "with": []}
+    # Two emulators seeded alike: the n-th job on each has the same timeline, so each pair follows
+    # the same deployment, once with the writes and once without (in turn first, against warm-up).
     with (
         tempfile.TemporaryDirectory() as folder,
-        Emulator(speed=1, clock="manual", seed=7).run_in_background() as emu,
+        Emulator(speed=1, clock="manual", seed=7).run_in_background() as plain,
+        Emulator(speed=1, clock="manual", seed=7).run_in_background() as saved,
     ):
-        application, version = seed_application(emu, "bench-checkpoint")
-        launch = LaunchConfig(package_name="pkg", launch_file="app.launch")
-        configs = [
-            DeploymentApplicationConfig(
-                application=application, application_version=version, launch_config=launch
+        targets = {}
+        for name, emu in (("without", plain), ("with", saved)):
+            application, version = seed_application(emu, "bench-checkpoint")
+            launch = LaunchConfig(package_name="pkg", launch_file="app.launch")
+            configs = [
+                DeploymentApplicationConfig(
+                    application=application, application_version=version, launch_config=launch
+                )
+            ]
+            targets[name] = (
+                emu,
+                seed_fleet(emu, "bench-checkpoint", robot_tags=[{}] * CHECKPOINT_ROBOTS),
+                configs,
             )
-        ]
-        fleet = seed_fleet(emu, "bench-checkpoint", robot_tags=[{}] * CHECKPOINT_ROBOTS)
-        async with emu.client() as client:
+        async with plain.client() as without, saved.client() as with_:
+            clients = {"without": without, "with": with_}
             for index in range(CHECKPOINT_PAIRS):
-                for name in ("without", "with"):
+                for name in ("without", "with") if index % 2 == 0 else ("with", "without"):
+                    emu, fleet, configs = targets[name]
                     path = Path(folder) / f"watch-{index}.json" if name == "with" else None
-                    runs[name].append(await _follow(client, emu, fleet, configs, path))
+                    runs[name].append(await _follow(clients[name], emu, fleet, configs, path))
     figures = {
         name: {
             key: statistics.median(run[key] for run in each)

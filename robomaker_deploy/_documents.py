@@ -66,8 +66,12 @@ def _member(cls: type[_OpenEnum], value: Any) -> _OpenEnum:
 
 def dump(value: Any, schema: str) -> str:
     """``value`` (an attrs value) as an indented JSON document tagged ``schema``."""
+    import orjson
+
     data = _converter().unstructure(value)
-    return json.dumps({"schema": schema, **data}, indent=2, ensure_ascii=False) + "\n"
+    # orjson writes what json.dumps(indent=2, ensure_ascii=False) does, several times faster: a
+    # 1,000-robot checkpoint is written once per poll, and its cost counts against the watch's.
+    return orjson.dumps({"schema": schema, **data}, option=orjson.OPT_INDENT_2).decode() + "\n"
 
 
 def load(text: str | bytes, cls: type[T], schema: str, *, what: str) -> T:
