@@ -15,7 +15,6 @@ from __future__ import annotations
 import functools
 import json
 import os
-import tempfile
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -103,6 +102,8 @@ def write_atomic(path: str | os.PathLike[str], text: str) -> None:
     (fsync), then takes the target's name in one rename, and the folder is
     synced so that the rename itself survives a power cut.
     """
+    import tempfile  # here: the checkpoint types load with the package, and writing is rarer
+
     target = Path(path)
     folder = target.parent
     fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
