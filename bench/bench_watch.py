@@ -29,8 +29,23 @@ emulator's. Measured:
   over every robot of every round, and the 90th percentile.
 
 The default delays (2 s, 30 s); the jitter of both schedules comes from
-random generators seeded alike. Run: ``python -m bench.bench_watch`` (or
-``python -m bench watch``); ``BENCH_WATCH_ROUNDS`` sets the rounds (20, about 25 s).
+random generators seeded alike.
+
+**What a checkpoint costs.** A job on a fleet of ``CHECKPOINT_ROBOTS`` (1,000)
+robots is followed to its end as ``watch JOB --events --checkpoint F`` does it
+(``deployment_events(...).polls()``, the checkpoint written atomically with
+its fsyncs after each poll's events), and the same deployment (a second
+emulator seeded alike) without the writes: ``CHECKPOINT_PAIRS`` (6) pairs,
+each side first in turn, medians compared. Time
+is the emulator's, moved by the watch's own sleeps (a manual clock), so the
+wall time is the work of following the job (its describes, decoding, the
+events, the writes), not the deployment's duration; CPU is the watching
+thread's (the emulator runs on a thread of its own). Writes are counted
+against the polls made.
+
+Run: ``python -m bench.bench_watch`` (or ``python -m bench watch``);
+``BENCH_WATCH_ROUNDS`` sets the rounds (20, about 25 s), ``BENCH_WATCH_PARTS``
+which parts run (``forecast,checkpoint``).
 """
 
 from __future__ import annotations
@@ -40,19 +55,35 @@ import itertools
 import os
 import random
 import statistics
+import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import anyio
+import anyio.lowlevel
 
 from bench._common import Report
-from robomaker_deploy import DeploymentClient, DescribedDeploymentJob, RobotStatus, WaitClock, WaitPolicy
-from robomaker_deploy._waiting.loop import watch_job
+from robomaker_deploy import (
+    DeploymentApplicationConfig,
+    DeploymentClient,
+    DescribedDeploymentJob,
+    LaunchConfig,
+    RobotStatus,
+    WaitClock,
+    WaitPolicy,
+)
+from robomaker_deploy._documents import write_atomic
+from robomaker_deploy._waiting.watch import DeploymentWatch, Watch
 from robomaker_deploy.emulator import TAG_FAIL_STEP, Emulator
 from robomaker_deploy.emulator._seeding import app_configs, seed_application, seed_fleet
 
 ROUNDS = int(os.environ.get("BENCH_WATCH_ROUNDS", "20"))
+PARTS = set(os.environ.get("BENCH_WATCH_PARTS", "forecast,checkpoint").split(","))
+CHECKPOINT_ROBOTS = int(os.environ.get("BENCH_WATCH_ROBOTS", "1000"))
+CHECKPOINT_PAIRS = int(os.environ.get("BENCH_WATCH_PAIRS", "6"))
 SIZES = (1, 2, 3, 5, 8, 13, 20)
 CONCURRENCY = (25, 34, 50)
 MIN_DELAY, MAX_DELAY = 2.0, 30.0
@@ -144,7 +175,7 @@ async def _watch(
     notices: dict[str, tuple[float, bool]] = {}
     final: DescribedDeploymentJob | None = None
     with time.watcher():
-        async for snapshot in watch_job(client._waiter_hub(), arn, policy, forecast=forecast):
+        async for snapshot in DeploymentWatch(Watch(client._poller(), arn, policy, forecast=forecast)):
             seen = time.now()
             for robot in snapshot.robot_deployment_summary:
                 finish = robot.deployment_finish_time
@@ -177,7 +208,7 @@ async def _round(seed: int) -> dict[str, dict[str, Any]]:
                         group.start_soon(one, name, arn, jitter)
             for name, client in clients.items():
                 out[name] = {
-                    "calls": client._waiter_hub().stats.describes,
+                    "calls": client._poller().stats.describes,
                     "jobs": len(arns),
                     "notices": [n for job in results[name] for n in job],
                 }
@@ -196,7 +227,118 @@ def _figures(notices: list[float]) -> dict[str, float]:
     }
 
 
+async def _follow(
+    client: DeploymentClient,
+    emu: Emulator,
+    fleet: str,
+    configs: list[DeploymentApplicationConfig],
+    checkpoint: Path | None,
+) -> dict[str, float]:
+    """Deploy to ``fleet`` and follow the job's events to its end, saving after each poll if asked."""
+    job = await client.create_deployment_job(fleet=fleet, application_configs=configs)
+
+    async def sleep(seconds: float) -> None:
+        emu.advance_clock(seconds)  # the watch's sleep moves the deployment on, and takes no time
+        await anyio.lowlevel.checkpoint()
+
+    clock = WaitClock(sleep=sleep, now=emu.now, wall=emu.now, random=lambda low, high: (low + high) / 2)
+    writes = 0
+    events = 0
+    wall, cpu = time.perf_counter(), time.thread_time()
+    stream = client.deployment_events(
+        job, min_delay=MIN_DELAY, max_delay=MAX_DELAY, timeout=None, clock=clock
+    )
+    async for poll in stream.polls():
+        events += len(poll.events)
+        if checkpoint is not None:
+            write_atomic(checkpoint, poll.checkpoint.to_json())
+            writes += 1
+    return {
+        "wall": time.perf_counter() - wall,
+        "cpu": time.thread_time() - cpu,
+        "writes": writes,
+        "polls": stream.checkpoint().polls,
+        "events": events,
+    }
+
+
+async def checkpoint_cost(report: Report | None = None) -> None:
+    """Follow a 1,000-robot job with and without a checkpoint per poll; compare wall and CPU time."""
+    print(f"checkpoint: a job of {CHECKPOINT_ROBOTS} robots followed as events, with and without")
+    print(f"  a checkpoint written per poll; {CHECKPOINT_PAIRS} pair(s), alternating; virtual time")
+    runs: dict[str, list[dict[str, float]]] = {"without": [], "with": []}
+    # Two emulators seeded alike: the n-th job on each has the same timeline, so each pair follows
+    # the same deployment, once with the writes and once without (in turn first, against warm-up).
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        Emulator(speed=1, clock="manual", seed=7).run_in_background() as plain,
+        Emulator(speed=1, clock="manual", seed=7).run_in_background() as saved,
+    ):
+        targets = {}
+        for name, emu in (("without", plain), ("with", saved)):
+            application, version = seed_application(emu, "bench-checkpoint")
+            launch = LaunchConfig(package_name="pkg", launch_file="app.launch")
+            configs = [
+                DeploymentApplicationConfig(
+                    application=application, application_version=version, launch_config=launch
+                )
+            ]
+            targets[name] = (
+                emu,
+                seed_fleet(emu, "bench-checkpoint", robot_tags=[{}] * CHECKPOINT_ROBOTS),
+                configs,
+            )
+        async with plain.client() as without, saved.client() as with_:
+            clients = {"without": without, "with": with_}
+            for index in range(CHECKPOINT_PAIRS):
+                for name in ("without", "with") if index % 2 == 0 else ("with", "without"):
+                    emu, fleet, configs = targets[name]
+                    path = Path(folder) / f"watch-{index}.json" if name == "with" else None
+                    runs[name].append(await _follow(clients[name], emu, fleet, configs, path))
+    figures = {
+        name: {
+            key: statistics.median(run[key] for run in each)
+            for key in ("wall", "cpu", "writes", "polls", "events")
+        }
+        for name, each in runs.items()
+    }
+    for name, f in figures.items():
+        print(
+            f"  {name:8} wall {f['wall']:6.2f} s  cpu {f['cpu']:6.2f} s  polls {f['polls']:4.0f}"
+            f"  writes {f['writes']:4.0f}  events {f['events']:5.0f}"
+        )
+    worst_writes = max(run["writes"] - run["polls"] for run in runs["with"])
+    print(f"  writes - polls, worst run: {worst_writes:.0f} (at most 1)")
+    if report is not None:
+        new, old = figures["with"], figures["without"]
+        for key, label in (("wall", "wall"), ("cpu", "CPU")):
+            report.ratio(
+                f"{CHECKPOINT_ROBOTS}-robot job followed as events, checkpoint per poll, {label}",
+                new[key],
+                "without a checkpoint",
+                old[key],
+                "<= 1.2",
+                unit="s",
+            )
+        report.ratio(
+            f"{CHECKPOINT_ROBOTS}-robot job followed as events, checkpoint writes",
+            new["writes"],
+            "polls + 1",
+            new["polls"] + 1,
+            "<= 1",
+            unit="writes",
+        )
+
+
 async def main(report: Report | None = None) -> None:
+    """Run the parts (``BENCH_WATCH_PARTS``) and add their ratios to ``report``."""
+    if "forecast" in PARTS:
+        await forecast_against_backoff(report)
+    if "checkpoint" in PARTS:
+        await checkpoint_cost(report)
+
+
+async def forecast_against_backoff(report: Report | None = None) -> None:
     """Run the rounds, print both schedules' calls and notices, and add the ratios to ``report``."""
     sizes = ", ".join(map(str, SIZES))
     print(f"watch: {ROUNDS} round(s) of {3 * len(SIZES)} jobs on fleets of {sizes} robots,")
@@ -214,7 +356,12 @@ async def main(report: Report | None = None) -> None:
     figures: dict[str, dict[str, float]] = {}
     for name, total in totals.items():
         every = [notice for notice, _ in total["notices"]]
-        figures[name] = {**_figures(every), "per_job": total["calls"] / total["jobs"]}
+        failed = [notice for notice, failed in total["notices"] if failed]
+        figures[name] = {
+            **_figures(every),
+            "per_job": total["calls"] / total["jobs"],
+            "failed_median": _figures(failed)["median"] if failed else float("nan"),
+        }
         print(f"  {name}: {figures[name]['per_job']:.2f} calls per job")
         for label, chosen in (
             ("every robot", every),
@@ -234,15 +381,12 @@ async def main(report: Report | None = None) -> None:
             "<= 0.7",
             unit="calls",
         )
-        for statistic in ("median", "worst"):
-            report.ratio(
-                f"{statistic} notice of a robot's end, forecast",
-                new[statistic],
-                "today's backoff",
-                old[statistic],
-                "<= 1",
-                unit="s",
-            )
+        for statistic, figure in (
+            ("median", "median notice of a robot's end, forecast"),
+            ("failed_median", "median notice of a failed robot, forecast"),
+            ("worst", "worst notice of a robot's end, forecast"),
+        ):
+            report.ratio(figure, new[statistic], "today's backoff", old[statistic], "<= 1", unit="s")
 
 
 if __name__ == "__main__":

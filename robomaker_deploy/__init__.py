@@ -8,11 +8,11 @@ robot, and react to how it ends::
         job = await client.wait_until_deployment_succeeded(job)
 
 Everything public is importable from here; the ``_modules`` behind it are
-private and may change. The client, the pagers and the waiters are imported
-on first use (PEP 562), so that ``import robomaker_deploy.emulator`` and the
-command line's ``--help`` do not load aiobotocore or the waiting machinery
-they do not use; the models, enums, errors and settings are plain data and
-load at once.
+private and may change. Plain data (models, enums, errors, settings, events,
+outcomes, checkpoints, wait policies) loads at once; the heavy parts (the
+client and its transport, the watches, the rollouts) are imported on first
+use (PEP 562), so that ``import robomaker_deploy.emulator`` and the command
+line's ``--help`` do not load aiobotocore or machinery they do not use.
 """
 
 from __future__ import annotations
@@ -41,7 +41,6 @@ from ._errors import (
     AuthenticationError,
     ConcurrentDeploymentError,
     ConfigurationError,
-    DeploymentFailedError,
     EndpointConnectionError,
     IdempotentParameterMismatchError,
     InternalServerError,
@@ -55,7 +54,6 @@ from ._errors import (
     RoboMakerError,
     ThrottlingError,
     ValidationError,
-    WaiterTimeoutError,
 )
 from ._models import (
     DeploymentApplicationConfig,
@@ -76,129 +74,83 @@ from ._models import (
     Source,
     SourceConfig,
 )
+from ._outcome import DeploymentFailedError, DeploymentOutcome, DeploymentWaitTimeoutError, WaiterTimeoutError
+from ._waiting.checkpoint import WaitCheckpoint
+from ._waiting.events import (
+    DeploymentEvent,
+    JobEnded,
+    JobState,
+    JobStatusChanged,
+    RobotAppeared,
+    RobotEvent,
+    RobotFailed,
+    RobotLeft,
+    RobotStarted,
+    RobotState,
+    RobotStatusChanged,
+    RobotStepChanged,
+    RobotSucceeded,
+)
+from ._waiting.policy import ExitPolicy, WaitClock, WaitPolicy
 
-if TYPE_CHECKING:  # what type checkers and documentation tools read; at run time, _LAZY below
-    from ._client import DeploymentClient
-    from ._pagination import Page, Pager
-    from ._rollout import (
-        AbortRule,
-        Attempt,
-        Gate,
-        GatePassed,
-        GateRefused,
-        RetryPolicy,
-        RolledBack,
-        Rollout,
-        RolloutCheck,
-        RolloutEvent,
-        RolloutFinished,
-        RolloutPlan,
-        RolloutReport,
-        Stage,
-        StageAborted,
-        StageBaked,
-        StageEvent,
-        StageFinished,
-        StageReport,
-        StageRetried,
-        StageStarted,
-    )
-    from ._waiting import (
-        DeploymentEvent,
-        DeploymentEvents,
-        DeploymentOutcome,
-        DeploymentWatch,
-        ExitPolicy,
-        JobEnded,
-        JobState,
-        JobStatusChanged,
-        PollEvents,
-        RobotAppeared,
-        RobotEvent,
-        RobotFailed,
-        RobotLeft,
-        RobotStarted,
-        RobotState,
-        RobotStatusChanged,
-        RobotStepChanged,
-        RobotSucceeded,
-        WaitCheckpoint,
-        WaitClock,
-        WaitPolicy,
-    )
+#: The heavy parts, loaded on first use: each private module, and the public names it gives (its
+#: ``__all__``, which a test holds to this). The one place a lazy name is written in this file.
+_LAZY: dict[str, tuple[str, ...]] = {
+    "_deployment_client": ("DeploymentClient",),
+    "_pagination": ("Page", "Pager"),
+    "_waiting.watch": ("DeploymentWatch",),
+    "_waiting.stream": ("DeploymentEvents", "PollEvents"),
+    "_rollout": (
+        "AbortRule",
+        "Attempt",
+        "Gate",
+        "GatePassed",
+        "GateRefused",
+        "RetryPolicy",
+        "RolledBack",
+        "Rollout",
+        "RolloutCheck",
+        "RolloutEvent",
+        "RolloutFinished",
+        "RolloutPlan",
+        "RolloutReport",
+        "Stage",
+        "StageAborted",
+        "StageBaked",
+        "StageEvent",
+        "StageFinished",
+        "StageReport",
+        "StageRetried",
+        "StageStarted",
+    ),
+}
+_MODULE_OF = {name: module for module, names in _LAZY.items() for name in names}
+
+if TYPE_CHECKING:  # what type checkers read: the same modules' __all__
+    from ._deployment_client import *  # noqa: F403
+    from ._pagination import *  # noqa: F403
+    from ._rollout import *  # noqa: F403
+    from ._waiting.stream import *  # noqa: F403
+    from ._waiting.watch import *  # noqa: F403
 
 __version__ = "0.1.0"
 
-#: Names loaded on first use, by the private module that defines them (a test keeps this in step
-#: with the imports above).
-_LAZY = {
-    "DeploymentClient": "_client",
-    "Page": "_pagination",
-    "AbortRule": "_rollout",
-    "Attempt": "_rollout",
-    "Gate": "_rollout",
-    "GatePassed": "_rollout",
-    "GateRefused": "_rollout",
-    "RetryPolicy": "_rollout",
-    "RolledBack": "_rollout",
-    "Rollout": "_rollout",
-    "RolloutCheck": "_rollout",
-    "RolloutEvent": "_rollout",
-    "RolloutFinished": "_rollout",
-    "RolloutPlan": "_rollout",
-    "RolloutReport": "_rollout",
-    "Stage": "_rollout",
-    "StageAborted": "_rollout",
-    "StageBaked": "_rollout",
-    "StageEvent": "_rollout",
-    "StageFinished": "_rollout",
-    "StageReport": "_rollout",
-    "StageRetried": "_rollout",
-    "StageStarted": "_rollout",
-    "Pager": "_pagination",
-    "DeploymentWatch": "_waiting",
-    "DeploymentEvent": "_waiting",
-    "DeploymentEvents": "_waiting",
-    "DeploymentOutcome": "_waiting",
-    "ExitPolicy": "_waiting",
-    "JobEnded": "_waiting",
-    "JobState": "_waiting",
-    "JobStatusChanged": "_waiting",
-    "PollEvents": "_waiting",
-    "RobotAppeared": "_waiting",
-    "RobotEvent": "_waiting",
-    "RobotFailed": "_waiting",
-    "RobotLeft": "_waiting",
-    "RobotStarted": "_waiting",
-    "RobotState": "_waiting",
-    "RobotStatusChanged": "_waiting",
-    "RobotStepChanged": "_waiting",
-    "RobotSucceeded": "_waiting",
-    "WaitCheckpoint": "_waiting",
-    "WaitClock": "_waiting",
-    "WaitPolicy": "_waiting",
-}
-
 __all__ = [
-    "AbortRule",
     "Architecture",
     "ArchitectureValue",
-    "Attempt",
     "AuthenticationError",
     "ClientConfig",
     "ConcurrentDeploymentError",
     "ConfigurationError",
     "DeploymentApplicationConfig",
-    "DeploymentClient",
     "DeploymentConfig",
     "DeploymentEvent",
-    "DeploymentEvents",
     "DeploymentFailedError",
     "DeploymentJob",
     "DeploymentOutcome",
     "DeploymentStatus",
     "DeploymentStatusValue",
-    "DeploymentWatch",
+    "DeploymentWaitTimeoutError",
     "DescribedDeploymentJob",
     "EndpointConnectionError",
     "Environment",
@@ -207,9 +159,6 @@ __all__ = [
     "FailureCode",
     "FailureInfo",
     "Fleet",
-    "Gate",
-    "GatePassed",
-    "GateRefused",
     "IdempotentParameterMismatchError",
     "InternalServerError",
     "InvalidParameterError",
@@ -219,15 +168,11 @@ __all__ = [
     "LaunchConfig",
     "LimitExceededError",
     "MalformedResponseError",
-    "Page",
-    "Pager",
-    "PollEvents",
     "PaginationLoopError",
     "ProgressDetail",
     "ResourceAlreadyExistsError",
     "ResourceNotFoundError",
     "ResponseTooLargeError",
-    "RetryPolicy",
     "RoboMakerError",
     "Robot",
     "RobotAppeared",
@@ -251,24 +196,9 @@ __all__ = [
     "RobotStatusValue",
     "RobotStepChanged",
     "RobotSucceeded",
-    "RolledBack",
-    "Rollout",
-    "RolloutCheck",
-    "RolloutEvent",
-    "RolloutFinished",
-    "RolloutPlan",
-    "RolloutReport",
     "S3Object",
     "Source",
     "SourceConfig",
-    "Stage",
-    "StageAborted",
-    "StageBaked",
-    "StageEvent",
-    "StageFinished",
-    "StageReport",
-    "StageRetried",
-    "StageStarted",
     "ThrottlingError",
     "ValidationError",
     "WaitCheckpoint",
@@ -276,6 +206,7 @@ __all__ = [
     "WaiterTimeoutError",
     "WaitPolicy",
     "__version__",
+    *_MODULE_OF,
 ]
 
 
@@ -283,7 +214,7 @@ __all__ = [
 if not TYPE_CHECKING:
 
     def __getattr__(name: str) -> Any:
-        module = _LAZY.get(name)
+        module = _MODULE_OF.get(name)
         if module is None:
             raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
         value = getattr(importlib.import_module(f".{module}", __name__), name)

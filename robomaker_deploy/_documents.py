@@ -15,7 +15,6 @@ from __future__ import annotations
 import functools
 import json
 import os
-import tempfile
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -66,8 +65,12 @@ def _member(cls: type[_OpenEnum], value: Any) -> _OpenEnum:
 
 def dump(value: Any, schema: str) -> str:
     """``value`` (an attrs value) as an indented JSON document tagged ``schema``."""
+    import orjson
+
     data = _converter().unstructure(value)
-    return json.dumps({"schema": schema, **data}, indent=2, ensure_ascii=False) + "\n"
+    # orjson writes what json.dumps(indent=2, ensure_ascii=False) does, several times faster: a
+    # 1,000-robot checkpoint is written once per poll, and its cost counts against the watch's.
+    return orjson.dumps({"schema": schema, **data}, option=orjson.OPT_INDENT_2).decode() + "\n"
 
 
 def load(text: str | bytes, cls: type[T], schema: str, *, what: str) -> T:
@@ -99,6 +102,8 @@ def write_atomic(path: str | os.PathLike[str], text: str) -> None:
     (fsync), then takes the target's name in one rename, and the folder is
     synced so that the rename itself survives a power cut.
     """
+    import tempfile  # here: the checkpoint types load with the package, and writing is rarer
+
     target = Path(path)
     folder = target.parent
     fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)

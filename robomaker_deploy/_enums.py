@@ -15,6 +15,8 @@ from typing import Any, Literal, TypeVar
 
 import attrs
 
+from ._errors import ValidationError
+
 __all__ = [
     "Architecture",
     "ArchitectureValue",
@@ -83,8 +85,6 @@ def member_of(cls: type[E], value: object, field: str, *, unknown: bool = False)
         member = cls(value)
         if unknown or member.is_known:
             return member
-    from ._errors import ValidationError  # here, not at the top: _errors imports this module
-
     known = ", ".join(member.value for member in cls)
     raise ValidationError(field, repr(value), f"must be a {cls.__name__} or one of its values ({known})")
 

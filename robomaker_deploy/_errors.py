@@ -8,26 +8,20 @@ Two roots, because they call for different reactions:
   the service's code, message, request id and HTTP status, and chains the
   botocore exception it came from.
 
-Waiters add :class:`DeploymentFailedError` and :class:`WaiterTimeoutError`.
+Waiters add :class:`DeploymentFailedError` and :class:`WaiterTimeoutError`, which carry how the
+wait ended and so live beside it, in ``_outcome``: this module is the bottom of the package and
+imports nothing of it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, ClassVar
-
-from ._enums import FailureCode
-
-if TYPE_CHECKING:
-    from ._models import DeploymentJob, DescribedDeploymentJob, Fleet, RobotDeployment
-    from ._waiting.outcome import DeploymentOutcome
-
+from typing import ClassVar
 
 __all__ = [
     "AuthenticationError",
     "ConcurrentDeploymentError",
     "ConfigurationError",
-    "DeploymentFailedError",
     "EndpointConnectionError",
     "IdempotentParameterMismatchError",
     "InternalServerError",
@@ -41,7 +35,6 @@ __all__ = [
     "RoboMakerError",
     "ThrottlingError",
     "ValidationError",
-    "WaiterTimeoutError",
 ]
 
 
@@ -231,70 +224,3 @@ _BY_CODE: dict[str, type[RoboMakerError]] = {
     )
     for code in cls.codes
 }
-
-
-class DeploymentFailedError(Exception):
-    """A waited-on deployment ended Failed or Canceled instead of Succeeded.
-
-    ``job`` is the final job (robot summaries included), ``failure_code`` its
-    code (with ``description``, ``category`` and ``retryable`` from the
-    taxonomy), ``failed_robots`` the robots that failed, each with its own
-    code and reason, and ``outcome`` the whole :class:`DeploymentOutcome`
-    (polls, time, robots by status, failures by code and category).
-    """
-
-    def __init__(self, job: DescribedDeploymentJob, *, outcome: DeploymentOutcome | None = None) -> None:
-        from ._waiting.outcome import DeploymentOutcome  # here: the waiting layer imports this module
-
-        self.job = job
-        self.outcome = outcome if outcome is not None else DeploymentOutcome(job=job, polls=0, elapsed=0.0)
-        self.failure_code: FailureCode | None = job.failure_code
-        self.failed_robots: tuple[RobotDeployment, ...] = self.outcome.failed
-        code = job.failure_code
-        what = f"{code.value} ({code.description})" if code is not None else "no failure code"
-        reason = f": {job.failure_reason}" if job.failure_reason else ""
-        super().__init__(
-            f"deployment {job.arn} ended {job.status.value} with {what}{reason};"
-            f" {len(self.failed_robots)} robot(s) failed"
-        )
-
-
-class WaiterTimeoutError(TimeoutError):
-    """A wait ran out of time. Carries what was last seen, how long it took and how many polls it made.
-
-    ``last`` is the last job (or fleet) the waiter observed: the object it
-    was given if no poll succeeded, ``None`` if it was given only an ARN.
-    A job seen through the shared active-set listing has no robot summaries.
-    ``elapsed`` is in seconds on the waiter's clock; ``polls`` counts every
-    poll made, failed ones included; ``outcome`` sums them up for a job.
-    """
-
-    def __init__(self, what: str, *, last: DeploymentJob | Fleet | None, elapsed: float, polls: int) -> None:
-        self.last: DeploymentJob | Fleet | None = last
-        self.elapsed = elapsed
-        self.polls = polls
-        status = getattr(last, "status", None)
-        seen = f"; last seen {status.value}" if status is not None else ""
-        super().__init__(f"gave up waiting for {what} after {elapsed:.1f}s and {polls} poll(s){seen}")
-
-    @property
-    def job(self) -> DeploymentJob | None:
-        """``last`` if it is a deployment job."""
-        from ._models import DeploymentJob
-
-        return self.last if isinstance(self.last, DeploymentJob) else None
-
-    @property
-    def outcome(self) -> DeploymentOutcome | None:
-        """Where the job stood at the last poll (a partial outcome), if it is a job wait that saw one."""
-        from ._waiting.outcome import DeploymentOutcome
-
-        job = self.job
-        return None if job is None else DeploymentOutcome(job=job, polls=self.polls, elapsed=self.elapsed)
-
-    @property
-    def fleet(self) -> Fleet | None:
-        """``last`` if it is a fleet."""
-        from ._models import Fleet
-
-        return self.last if isinstance(self.last, Fleet) else None

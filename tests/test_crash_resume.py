@@ -49,7 +49,7 @@ from tests.support.world import make_application, make_fleet, process_client
 ROOT = Path(__file__).resolve().parent.parent
 PRE_LAUNCH = RobotDeploymentStep.EXECUTING_PRE_LAUNCH.value
 
-pytestmark = pytest.mark.asyncio
+pytestmark = pytest.mark.anyio
 
 
 async def _start(module: str, *args: str) -> Process:

@@ -29,8 +29,8 @@ from robomaker_deploy import (
     ValidationError,
     WaitCheckpoint,
 )
+from robomaker_deploy._outcome import DeploymentOutcome
 from robomaker_deploy._waiting.events import DeploymentEvent, JobState, RobotState, diff, state_of
-from robomaker_deploy._waiting.outcome import DeploymentOutcome
 
 JOB = "arn:aws:robomaker:us-east-1:123456789012:deployment-job/deployment-abcdefabcdef"
 FLEET = "arn:aws:robomaker:us-east-1:123456789012:deployment-fleet/f/1"

@@ -47,9 +47,10 @@ def _ended(events: list[DeploymentEvent]) -> list[str]:
     return [e.arn for e in events if isinstance(e, (RobotSucceeded, RobotFailed))]
 
 
-@pytest.mark.asyncio
+@pytest.mark.anyio
 @pytest.mark.robomaker_emulator(speed=200)
-async def test_a_deployment_as_events_ends_with_its_outcome(client: DeploymentClient) -> None:
+async def test_a_deployment_as_events_ends_with_its_outcome(any_client: DeploymentClient) -> None:
+    client = any_client
     world = await build_world(client, robots=3, robot_tags={1: FAILING})
     job = await _deploy(client, world)
     events = [event async for event in client.deployment_events(job, **FAST)]
@@ -67,9 +68,12 @@ async def test_a_deployment_as_events_ends_with_its_outcome(client: DeploymentCl
     assert all(e.snapshot.arn == job.arn and e.observed_at.tzinfo is not None for e in events)
 
 
-@pytest.mark.asyncio
+@pytest.mark.anyio
 @pytest.mark.robomaker_emulator(speed=200)
-async def test_a_stream_resumed_from_its_checkpoint_delivers_nothing_twice(client: DeploymentClient) -> None:
+async def test_a_stream_resumed_from_its_checkpoint_delivers_nothing_twice(
+    any_client: DeploymentClient,
+) -> None:
+    client = any_client
     world = await build_world(client, robots=3)
     job = await _deploy(client, world)
     first: list[DeploymentEvent] = []
@@ -96,9 +100,10 @@ async def test_a_stream_resumed_from_its_checkpoint_delivers_nothing_twice(clien
     assert [event async for event in again] == []
 
 
-@pytest.mark.asyncio
+@pytest.mark.anyio
 @pytest.mark.robomaker_emulator(speed=200)
-async def test_polls_group_the_events_by_the_poll_that_saw_them(client: DeploymentClient) -> None:
+async def test_polls_group_the_events_by_the_poll_that_saw_them(any_client: DeploymentClient) -> None:
+    client = any_client
     world = await build_world(client, robots=4, robot_tags={2: FAILING})
     job = await _deploy(client, world)
     stream = client.deployment_events(job, **FAST)
@@ -123,11 +128,12 @@ async def test_polls_group_the_events_by_the_poll_that_saw_them(client: Deployme
     assert isinstance(again[-1], JobEnded)
 
 
-@pytest.mark.asyncio
+@pytest.mark.anyio
 @STILL
 async def test_a_resumed_wait_past_its_deadline_gives_up_without_polling(
-    robomaker_emulator: Emulator, client: DeploymentClient
+    robomaker_emulator_background: Emulator, any_client: DeploymentClient
 ) -> None:
+    client = any_client
     world = await build_world(client, robots=1)
     job = await _deploy(client, world)
     watch = client.watch_deployment_job(job, timeout=0.05, min_delay=0.01, max_delay=0.01)
@@ -136,21 +142,22 @@ async def test_a_resumed_wait_past_its_deadline_gives_up_without_polling(
             pass
     # The wait gave up on its last poll, which it moves just before the deadline; past it, for sure:
     checkpoint = attrs.evolve(watch.checkpoint(), deadline=watch.checkpoint().started_at)
-    calls = robomaker_emulator.stats()["calls"].get("DescribeDeploymentJob", 0)
+    calls = robomaker_emulator_background.stats()["calls"].get("DescribeDeploymentJob", 0)
     with pytest.raises(WaiterTimeoutError) as caught:
         async for _ in client.deployment_events(job, resume=checkpoint, **FAST):
             pass
     assert caught.value.polls == checkpoint.polls
-    assert robomaker_emulator.stats()["calls"].get("DescribeDeploymentJob", 0) == calls
+    assert robomaker_emulator_background.stats()["calls"].get("DescribeDeploymentJob", 0) == calls
     with pytest.raises(ValueError, match="another job"):
         client.deployment_events(
             "arn:aws:robomaker:us-east-1:123456789012:deployment-job/other", resume=checkpoint
         )
 
 
-@pytest.mark.asyncio
+@pytest.mark.anyio
 @pytest.mark.robomaker_emulator(speed=200)
-async def test_a_failed_deployment_carries_its_outcome(client: DeploymentClient) -> None:
+async def test_a_failed_deployment_carries_its_outcome(any_client: DeploymentClient) -> None:
+    client = any_client
     world = await build_world(client, robots=2, robot_tags={0: FAILING})
     job = await _deploy(client, world)
     with pytest.raises(DeploymentFailedError) as failed:
@@ -161,9 +168,10 @@ async def test_a_failed_deployment_carries_its_outcome(client: DeploymentClient)
     assert failed.value.failed_robots == outcome.failed
 
 
-@pytest.mark.asyncio
+@pytest.mark.anyio
 @STILL
-async def test_a_timeout_carries_a_partial_outcome(client: DeploymentClient) -> None:
+async def test_a_timeout_carries_a_partial_outcome(any_client: DeploymentClient) -> None:
+    client = any_client
     stuck = await build_world(client, name="stuck", robots=1)
     running = await _deploy(client, stuck)
     with pytest.raises(WaiterTimeoutError) as timed_out:
@@ -176,11 +184,12 @@ async def _status(client: DeploymentClient, job: DeploymentJob) -> DeploymentSta
     return (await client.describe_deployment_job(job)).status
 
 
-@pytest.mark.asyncio
+@pytest.mark.anyio
 @STILL
 async def test_cancel_on_exit_reaches_the_service_when_the_task_is_cancelled(
-    client: DeploymentClient,
+    any_client: DeploymentClient,
 ) -> None:
+    client = any_client
     world = await build_world(client, robots=1)
     kept, dropped = await _deploy(client, world), None
     with anyio.move_on_after(0.2):  # the detaching wait leaves the job alone
@@ -196,11 +205,12 @@ async def test_cancel_on_exit_reaches_the_service_when_the_task_is_cancelled(
     assert await _status(client, dropped) is DeploymentStatus.CANCELED
 
 
-@pytest.mark.asyncio
+@pytest.mark.anyio
 @STILL
 async def test_cancel_on_exit_at_the_deadline_and_when_a_watch_is_left_cancelled(
-    client: DeploymentClient,
+    any_client: DeploymentClient,
 ) -> None:
+    client = any_client
     world = await build_world(client, robots=1)
     job = await _deploy(client, world)
     with pytest.raises(WaiterTimeoutError):
@@ -231,21 +241,21 @@ async def test_cancel_on_exit_at_the_deadline_and_when_a_watch_is_left_cancelled
     await client.cancel_deployment_job(left)
 
 
-@pytest.mark.asyncio
+@pytest.mark.anyio
 @STILL
 async def test_a_failing_cancel_never_hides_the_original_exception(
-    robomaker_emulator: Emulator, caplog: pytest.LogCaptureFixture
+    robomaker_emulator_background: Emulator, caplog: pytest.LogCaptureFixture
 ) -> None:
-    async with robomaker_emulator.client(config=ClientConfig(max_attempts=1)) as client:
+    async with robomaker_emulator_background.client(config=ClientConfig(max_attempts=1)) as client:
         world = await build_world(client, robots=1)
         job = await _deploy(client, world)
-        robomaker_emulator.set_faults(internal_error=1.0, operations=["CancelDeploymentJob"])
+        robomaker_emulator_background.set_faults(internal_error=1.0, operations=["CancelDeploymentJob"])
         with caplog.at_level(logging.WARNING, logger="robomaker_deploy"), pytest.raises(WaiterTimeoutError):
             await client.wait_for_deployment_job(
                 job, timeout=0.05, min_delay=0.01, max_delay=0.01, on_exit="cancel"
             )
         assert "could not cancel" in caplog.text
-        robomaker_emulator.set_faults()
+        robomaker_emulator_background.set_faults()
         assert await _status(client, job) is not DeploymentStatus.CANCELED
         await client.cancel_deployment_job(job)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import importlib
 from pathlib import Path
 
 import attrs
@@ -18,12 +19,25 @@ from tests.support.leaks import loaded_after
 PACKAGE = Path(robomaker_deploy.__file__).parent
 
 
-def test_importing_the_package_loads_no_client_cli_or_emulator() -> None:
+#: The heavy parts, which load on first use: the client and its transport, the watches, the rollouts.
+HEAVY = (
+    "robomaker_deploy._client",
+    "robomaker_deploy._transport",
+    "robomaker_deploy._waiting.watch",
+    "robomaker_deploy._waiting.source",
+    "robomaker_deploy._rollout",
+)
+
+
+def test_importing_the_package_loads_its_plain_data_and_nothing_heavy() -> None:
     loaded = loaded_after("import robomaker_deploy")
-    for module in ("robomaker_deploy._client", "robomaker_deploy._waiting", "robomaker_deploy._cli"):
+    for module in (*HEAVY, "robomaker_deploy._cli", "robomaker_deploy.emulator"):
         assert module not in loaded
-    for module in ("robomaker_deploy.emulator", "aiobotocore", "botocore", "click", "rich"):
+    for module in ("aiobotocore", "botocore", "anyio", "click", "rich"):
         assert module not in loaded
+    # The data is there at once: events, outcomes, checkpoints and policies are plain values.
+    for module in ("_models", "_outcome", "_waiting.events", "_waiting.checkpoint", "_waiting.policy"):
+        assert f"robomaker_deploy.{module}" in loaded
 
 
 def test_importing_the_client_loads_neither_cli_nor_emulator() -> None:
@@ -33,35 +47,33 @@ def test_importing_the_client_loads_neither_cli_nor_emulator() -> None:
         assert module not in loaded
 
 
-def test_the_waiting_and_rollout_machinery_load_on_first_use() -> None:
-    waiting, rollout = "robomaker_deploy._waiting", "robomaker_deploy._rollout"
-    loaded = loaded_after("from robomaker_deploy import DeploymentClient")
-    assert waiting not in loaded and rollout not in loaded
-    # Building a wait's policy, the first step of every wait, loads it (no endpoint needed).
-    loaded = loaded_after(
-        "from robomaker_deploy import DeploymentClient\n"
-        "DeploymentClient(region_name='us-east-1')._wait_policy(1.0, None, None, None)"
-    )
-    assert waiting in loaded
+def test_the_watches_load_on_first_use() -> None:
+    watches = "robomaker_deploy._waiting.watch"
+    assert watches not in loaded_after("from robomaker_deploy import DeploymentClient")
+    assert watches in loaded_after("from robomaker_deploy import DeploymentWatch")
 
 
 def test_lazy_names_match_what_type_checkers_see() -> None:
     tree = ast.parse((PACKAGE / "__init__.py").read_text())
     guarded = next(node for node in tree.body if isinstance(node, ast.If))  # the TYPE_CHECKING block
-    seen = {
-        alias.name: (node.module or "")
+    # Type checkers read each lazy module's __all__ (a star import); at run time, the table: the same.
+    starred = {
+        (node.module or "")
         for node in guarded.body
-        if isinstance(node, ast.ImportFrom)
-        for alias in node.names
+        if isinstance(node, ast.ImportFrom) and [alias.name for alias in node.names] == ["*"]
     }
-    assert seen == robomaker_deploy._LAZY
+    assert starred == set(robomaker_deploy._LAZY)
+    for module, names in robomaker_deploy._LAZY.items():
+        assert tuple(importlib.import_module(f"robomaker_deploy.{module}").__all__) == names
 
 
 def test_every_public_name_resolves() -> None:
     for name in robomaker_deploy.__all__:
         assert getattr(robomaker_deploy, name) is not None
-    assert set(robomaker_deploy._LAZY) <= set(robomaker_deploy.__all__)
-    assert set(robomaker_deploy._LAZY) <= set(dir(robomaker_deploy))
+    lazy = {name for names in robomaker_deploy._LAZY.values() for name in names}
+    assert lazy <= set(robomaker_deploy.__all__)
+    assert lazy <= set(dir(robomaker_deploy))
+    assert len(robomaker_deploy.__all__) == len(set(robomaker_deploy.__all__))
     with pytest.raises(AttributeError):
         robomaker_deploy.NoSuchName  # type: ignore[attr-defined]  # noqa: B018
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 import anyio
 import anyio.lowlevel
 import pytest
@@ -157,17 +160,29 @@ async def test_cancelling_the_consumer_cancels_the_prefetch(robomaker_emulator_b
     # The client closed without waiting on a stray fetch and without warnings (filterwarnings=error).
 
 
+def _past(count: Callable[[], int], mark: int) -> bool:
+    return count() > mark
+
+
 async def test_prefetch_overlaps_the_consumer(robomaker_emulator: Emulator, client: DeploymentClient) -> None:
     seed_jobs(robomaker_emulator, 20)
     robomaker_emulator.set_faults(latency_ms=100, operations=["ListDeploymentJobs"])
-    in_flight_while_consuming = 0
+
+    def requested() -> int:
+        return int(robomaker_emulator.stats()["calls"].get("ListDeploymentJobs", 0))
+
+    before = requested()
+    ahead = []
+    index = 0
     async for page in client.list_deployment_jobs(page_size=5).pages():
-        calls = robomaker_emulator.stats()["calls"]["ListDeploymentJobs"]
-        # The page after this one was requested before the consumer asked for it.
+        index += 1  # pages handed to the consumer so far
         if page.next_token is not None:
-            await anyio.sleep(0.01)
-            in_flight_while_consuming += robomaker_emulator.stats()["calls"]["ListDeploymentJobs"] > calls - 1
-    assert in_flight_while_consuming == 3
+            # The consumer holds page `index` and has not asked for the next: the pager has (one
+            # page ahead, no more). Without a prefetch the request never comes, and `until` fails.
+            await until(partial(_past, requested, before + index), within=10)
+            ahead.append(requested() - before - index)
+    assert index == 4
+    assert ahead == [1, 1, 1]
 
 
 async def test_prefetch_zero_fetches_on_demand(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Coroutine, Mapping
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -19,6 +20,7 @@ from robomaker_deploy._waiting.passes import ACTIVE, Passes, still_possible
 ORDER = (*ACTIVE, DeploymentStatus.SUCCEEDED)
 FLEET = "arn:aws:robomaker:us-east-1:123456789012:deployment-fleet/f/1"
 START = datetime(2024, 1, 1, tzinfo=timezone.utc)
+BACKENDS = ("asyncio", "trio")
 
 
 class MovingWorld:
@@ -69,15 +71,8 @@ async def _walk(world: MovingWorld, statuses: tuple[DeploymentStatus, ...]) -> M
         def spawn(func: Callable[[], Coroutine[Any, Any, None]]) -> None:
             group.start_soon(func)
 
-        passes = Passes(
-            world,
-            spawn,
-            next_seq=iter(range(1, 10**6)).__next__,
-            oldest=lambda seq: None,
-            statuses=lambda seq: statuses,
-            walked=lambda seq, active: None,
-        )
-        found.update(await passes.next(0.0))
+        passes = Passes(world, spawn, itertools.count(1))
+        found.update((await passes.next((0.0, 0.0), None, statuses)).active)
     return found
 
 
@@ -90,7 +85,7 @@ def test_a_job_that_moves_on_during_a_pass_is_still_found(
     statuses: list[int], moves: list[list[int]]
 ) -> None:
     world = MovingWorld(list(statuses), [[i for i in step if i < len(statuses)] for step in moves])
-    found = anyio.run(_walk, world, ACTIVE)
+    found = anyio.run(_walk, world, ACTIVE, backend=BACKENDS[len(statuses) % 2])  # both, by turns
     # Every job still running at the end was found, in the status it had when its stream was read
     # or a later one; the only ones missed ended while the pass walked.
     for index, status in enumerate(world.statuses):
@@ -103,12 +98,13 @@ def test_a_job_that_moves_on_during_a_pass_is_still_found(
     assert world.requests == sorted(world.requests, key=ACTIVE.index)
 
 
-def test_a_job_moving_on_behind_the_walk_is_found() -> None:
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_job_moving_on_behind_the_walk_is_found(backend: str) -> None:
     # 300 jobs Preparing; the oldest moves to InProgress just before the second Preparing page is read.
     # A merged walk of the three statuses would have read InProgress's only page already and miss it;
     # walking one status after another, InProgress comes after and has it.
     world = MovingWorld([1] * 300, [[], [], [0]])
-    found = anyio.run(_walk, world, ACTIVE)
+    found = anyio.run(_walk, world, ACTIVE, backend=backend)
     assert (
         found["arn:aws:robomaker:us-east-1:123456789012:deployment-job/j0"].status
         is DeploymentStatus.IN_PROGRESS

@@ -20,9 +20,8 @@ from robomaker_deploy import (
     WaitPolicy,
 )
 from robomaker_deploy._waiting.forecast import Forecast
-from robomaker_deploy._waiting.loop import _job_finished, _job_key
-from robomaker_deploy._waiting.poll import Poll
 from tests.support.clocks import FakeClock
+from tests.support.scripted import scripted_watch
 
 MIDDLE = WaitClock(random=lambda low, high: (low + high) / 2)
 DOWNLOADING = RobotDeploymentStep.DOWNLOADING_EXTRACTING
@@ -244,24 +243,17 @@ async def _poll_times(forecast: bool) -> list[float]:
     fake = FakeClock()
     seen: list[float] = []
 
-    async def fetch() -> DescribedDeploymentJob:
+    async def describe() -> DescribedDeploymentJob:
         seen.append(fake.now)
         return _one_robot(fake.now)
 
-    snapshots = Poll(
-        what="scripted job",
-        fetch=fetch,
-        key=_job_key,
-        finished=_job_finished,
-        policy=WaitPolicy(min_delay=2, max_delay=30, timeout=300, clock=fake.clock()),
-        forecast=Forecast() if forecast else None,
-    )
-    async for _ in snapshots:
-        pass
+    policy = WaitPolicy(min_delay=2, max_delay=30, timeout=300, clock=fake.clock())
+    async with scripted_watch(describe, policy, forecast=forecast) as watch:
+        await watch.result()
     return seen
 
 
-@pytest.mark.asyncio
+@pytest.mark.anyio
 async def test_a_watch_polls_when_the_robots_forecast_says_an_end_can_come() -> None:
     # The backoff alone (middle jitter): 0, 2, 5, 10, 19, 35, 51; the end (50 s) is seen at 51.
     assert await _poll_times(forecast=False) == [0, 2, 5, 10, 19, 35, 51]

@@ -150,14 +150,15 @@ async def _deploy(client: DeploymentClient, world: World) -> DeploymentJob:
     )
 
 
-# -- asyncio ---------------------------------------------------------------------------------------
+# -- on asyncio and trio (each test marked anyio) ---------------------------------------------------
 
 
-@pytest.mark.asyncio
+@pytest.mark.anyio
 @pytest.mark.robomaker_emulator(speed=200)
 async def test_a_wait_is_one_span_with_its_calls_nested(
-    client: DeploymentClient, spans: InMemorySpanExporter
+    any_client: DeploymentClient, spans: InMemorySpanExporter
 ) -> None:
+    client = any_client
     world = await build_world(client, robots=2)
     job = await _deploy(client, world)
     with trace.get_tracer("tests").start_as_current_span("orchestrate") as outer:
@@ -186,11 +187,12 @@ async def test_a_wait_is_one_span_with_its_calls_nested(
     assert all(span.parent is None for span in found if _attributes(span).get("rpc.method") == "CreateFleet")
 
 
-@pytest.mark.asyncio
+@pytest.mark.anyio
 @pytest.mark.robomaker_emulator(speed=200)
 async def test_a_failed_deployment_and_an_error_end_their_spans(
-    client: DeploymentClient, spans: InMemorySpanExporter
+    any_client: DeploymentClient, spans: InMemorySpanExporter
 ) -> None:
+    client = any_client
     world = await build_world(client, robots=2, robot_tags={0: FAILING})
     job = await _deploy(client, world)
     with pytest.raises(DeploymentFailedError):
@@ -219,11 +221,12 @@ async def test_a_failed_deployment_and_an_error_end_their_spans(
     assert call.status.status_code is StatusCode.ERROR
 
 
-@pytest.mark.asyncio
+@pytest.mark.anyio
 @pytest.mark.robomaker_emulator(speed=200)
 async def test_an_event_stream_has_a_span_event_per_typed_event(
-    client: DeploymentClient, spans: InMemorySpanExporter
+    any_client: DeploymentClient, spans: InMemorySpanExporter
 ) -> None:
+    client = any_client
     world = await build_world(client, robots=3, robot_tags={1: FAILING})
     job = await _deploy(client, world)
     events = [event async for event in client.deployment_events(job, **FAST)]
@@ -252,11 +255,12 @@ async def test_an_event_stream_has_a_span_event_per_typed_event(
     assert _check_calls(found, stream) == _attributes(stream)["robomaker_deploy.wait.polls"]
 
 
-@pytest.mark.asyncio
+@pytest.mark.anyio
 @STILL
 async def test_a_cancelled_wait_ends_its_span_and_so_does_its_exit_policy(
-    client: DeploymentClient, spans: InMemorySpanExporter
+    any_client: DeploymentClient, spans: InMemorySpanExporter
 ) -> None:
+    client = any_client
     world = await build_world(client, robots=1)
     job = await _deploy(client, world)
     described = _RESPONSES.expect(DESCRIBE)
@@ -276,11 +280,12 @@ async def test_a_cancelled_wait_ends_its_span_and_so_does_its_exit_policy(
     assert (await client.describe_deployment_job(job)).status is DeploymentStatus.CANCELED
 
 
-@pytest.mark.asyncio
+@pytest.mark.anyio
 @STILL
 async def test_watches_left_closed_or_timed_out_end_their_spans(
-    client: DeploymentClient, spans: InMemorySpanExporter
+    any_client: DeploymentClient, spans: InMemorySpanExporter
 ) -> None:
+    client = any_client
     world = await build_world(client, robots=1)
     job = await _deploy(client, world)
 
@@ -315,11 +320,12 @@ async def test_watches_left_closed_or_timed_out_end_their_spans(
     await client.cancel_deployment_job(job)
 
 
-@pytest.mark.asyncio
+@pytest.mark.anyio
 @pytest.mark.robomaker_emulator(speed=200)
 async def test_a_shared_listing_pass_belongs_to_no_single_wait(
-    client: DeploymentClient, spans: InMemorySpanExporter
+    any_client: DeploymentClient, spans: InMemorySpanExporter
 ) -> None:
+    client = any_client
     app = await versioned_app(client)
     jobs = await many_jobs(client, app, 10, prefix="traced")
     spans.clear()

@@ -14,8 +14,8 @@ import anyio
 import pytest
 
 from robomaker_deploy import DeploymentClient, DeploymentConfig, DeploymentJob, WaitPolicy
-from robomaker_deploy._waiting import Waiters
-from robomaker_deploy._waiting.loop import watch_job
+from robomaker_deploy._waiting.source import Poller
+from robomaker_deploy._waiting.watch import DeploymentWatch, Watch
 from robomaker_deploy.emulator import TAG_OFFLINE, Emulator
 from tests.support.clocks import EmulatorClock, until
 from tests.support.leaks import calls, settle
@@ -36,7 +36,7 @@ async def _watch_in_waves(emu: Emulator, forecast: bool) -> tuple[int, list[floa
         policy = WaitPolicy(min_delay=2, max_delay=30, timeout=3600, clock=EmulatorClock(emu).clock())
         notices: dict[str, float] = {}
         final = None
-        async for snapshot in watch_job(client._waiter_hub(), job, policy, forecast=forecast):
+        async for snapshot in DeploymentWatch(Watch(client._poller(), job, policy, forecast=forecast)):
             for robot in snapshot.robot_deployment_summary:
                 finish = robot.deployment_finish_time
                 if robot.status.is_terminal and finish is not None and robot.arn not in notices:
@@ -47,11 +47,13 @@ async def _watch_in_waves(emu: Emulator, forecast: bool) -> tuple[int, list[floa
         return calls(emu).get(DESCRIBE, 0) - before, list(notices.values())
 
 
-@pytest.mark.asyncio
-async def test_a_watch_polls_fewer_times_by_the_robots_forecast(robomaker_emulator_factory: Factory) -> None:
+@pytest.mark.anyio
+async def test_a_watch_polls_fewer_times_by_the_robots_forecast() -> None:
     # The same deployment (same seed, so the same timeline) watched both ways, each on its own emulator.
-    backoff = await _watch_in_waves(await robomaker_emulator_factory(speed=1, seed=3), forecast=False)
-    forecast = await _watch_in_waves(await robomaker_emulator_factory(speed=1, seed=3), forecast=True)
+    with Emulator(speed=1, seed=3).run_in_background() as emu:
+        backoff = await _watch_in_waves(emu, forecast=False)
+    with Emulator(speed=1, seed=3).run_in_background() as emu:
+        forecast = await _watch_in_waves(emu, forecast=True)
     assert forecast[0] <= backoff[0] - 2, (forecast, backoff)
     # Every robot's end is seen, and none later than one max_delay after it (plus the poll's own time).
     assert max(forecast[1]) < 31, forecast
@@ -68,25 +70,26 @@ async def _stuck_jobs(emu: Emulator, client: DeploymentClient, count: int) -> li
     return jobs
 
 
-def _polled(hub: Waiters, polls: int) -> bool:
+def _polled(hub: Poller, polls: int) -> bool:
     return hub.stats.polls >= polls
 
 
 @pytest.mark.robomaker_emulator(speed=1)
-@pytest.mark.asyncio
+@pytest.mark.anyio
 async def test_a_pass_lists_only_the_statuses_its_jobs_can_still_be_in(
-    robomaker_emulator: Emulator, client: DeploymentClient
+    robomaker_emulator_background: Emulator, any_client: DeploymentClient
 ) -> None:
-    jobs = await _stuck_jobs(robomaker_emulator, client, 10)
-    hub = client._waiter_hub()
-    before = calls(robomaker_emulator)
+    client = any_client
+    jobs = await _stuck_jobs(robomaker_emulator_background, client, 10)
+    hub = client._poller()
+    before = calls(robomaker_emulator_background)
     async with anyio.create_task_group() as group:
         for job in jobs:  # each given as created: Pending, as far as the waiter knows
             group.start_soon(partial(client.wait_for_deployment_job, job, min_delay=0.01, max_delay=0.02))
         await until(lambda: hub.stats.passes >= 6)
         group.cancel_scope.cancel()
     await settle(client)
-    after = calls(robomaker_emulator)
+    after = calls(robomaker_emulator_background)
     lists = after.get(LIST, 0) - before.get(LIST, 0)
     passes = hub.stats.passes
     # The first pass lists Pending, Preparing and InProgress; it sees every job InProgress, so each pass
@@ -96,13 +99,14 @@ async def test_a_pass_lists_only_the_statuses_its_jobs_can_still_be_in(
 
 
 @pytest.mark.robomaker_emulator(speed=1)
-@pytest.mark.asyncio
+@pytest.mark.anyio
 async def test_waiters_started_one_after_another_describe_only_below_the_threshold(
-    robomaker_emulator: Emulator, client: DeploymentClient
+    robomaker_emulator_background: Emulator, any_client: DeploymentClient
 ) -> None:
-    jobs = await _stuck_jobs(robomaker_emulator, client, 20)
-    hub = client._waiter_hub()
-    before = calls(robomaker_emulator).get(DESCRIBE, 0)
+    client = any_client
+    jobs = await _stuck_jobs(robomaker_emulator_background, client, 20)
+    hub = client._poller()
+    before = calls(robomaker_emulator_background).get(DESCRIBE, 0)
     async with anyio.create_task_group() as group:
         for started, job in enumerate(jobs, 1):
             # Each starts once the one before it made its first poll (long delays: no second poll).
@@ -113,4 +117,4 @@ async def test_waiters_started_one_after_another_describe_only_below_the_thresho
     await settle(client)
     # The first seven describe their job (a pass would cost more for so few); from the eighth on,
     # every first poll joins the shared pass, which finds the job running.
-    assert calls(robomaker_emulator).get(DESCRIBE, 0) - before == hub.list_threshold - 1
+    assert calls(robomaker_emulator_background).get(DESCRIBE, 0) - before == hub.list_threshold - 1

@@ -1,6 +1,6 @@
-"""The client: :class:`DeploymentClient` and the rooms it is built from.
+"""The client core: :class:`DeploymentClient` without rollouts, and the rooms it is built from.
 
-* ``client``: the class itself, its life cycle and its waiters;
+* ``client``: the core class (the public one adds rollouts), its life cycle and its poller;
 * ``jobs``, ``fleets``, ``applications``: the operations of each resource,
   one short method per operation, saying what it sends and what it returns;
 * ``calls``: the one path every call takes (check against the model, send,
@@ -9,6 +9,6 @@
   into, which the methods name and the benchmarks read.
 """
 
-from .client import DeploymentClient
+from .client import ClientCore
 
-__all__ = ["DeploymentClient"]
+__all__ = ["ClientCore"]

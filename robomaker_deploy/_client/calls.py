@@ -20,11 +20,11 @@ import orjson
 from .._converter import structure, unstructure
 from .._errors import MalformedResponseError, ValidationError
 from .._models import DeploymentJob, Fleet, Robot, RobotApplication
-from .._pagination import Page, Pager, PageSource, Spawn
+from .._pagination.pager import Pager
+from .._pagination.stream import Page, PageSource, Spawn
 from .._transport import Transport
 from .._wire.model import operation_model, page_limit
-from .._wire.names import python_name
-from .._wire.validation import Path, Violation, dotted, violations
+from .._wire.validation import Arguments, check, violations
 from .outputs import Output
 
 __all__ = [
@@ -46,21 +46,12 @@ __all__ = [
 
 T = TypeVar("T")
 
-Arguments = Mapping[Path, str]
-"""Where a method's argument lands in the request, when not at its own snake_case name: a wire
-path prefix -> the argument. Errors under that prefix are reported under the argument's name."""
-
 Request = tuple[Mapping[str, Any], Arguments]
 """One request stream of a listing: its fixed parameters, and where its arguments went in them."""
 
 #: A listing's paging arguments.
 _PAGING: Arguments = {("nextToken",): "starting_token", ("maxResults",): "page_size"}
 _NONE: Arguments = {}
-
-_LATEST_HINT = (
-    "must be a numbered version such as '1': $LATEST cannot be deployed; "
-    "create one with create_robot_application_version() and deploy its number"
-)
 
 
 def arn_of(value: str | DeploymentJob | Fleet | Robot | RobotApplication) -> str:
@@ -201,31 +192,6 @@ class Operations:
     """Base of the client's groups of operations: each method makes its call through ``_calls``."""
 
     _calls: Calls
-
-
-def check(operation: str, wire: Mapping[str, Any], arguments: Arguments = _NONE) -> None:
-    """Refuse ``wire`` if it breaks the model: a :class:`ValidationError` in the caller's terms."""
-    shape = operation_model(operation).input_shape
-    assert shape is not None  # every operation of the model has an input
-    problems = list(violations(shape, wire))
-    if not problems:
-        return
-
-    def name(problem: Violation) -> str:
-        # Named as the caller wrote it: the argument the value came from, snake_case below it.
-        for prefix, argument in arguments.items():
-            if problem.path[: len(prefix)] == prefix:
-                rest = dotted(problem.path[len(prefix) :], python_name)
-                return argument + ("" if not rest else rest if rest[0] == "[" else f".{rest}")
-        return problem.dotted(python_name)
-
-    first = problems[0]
-    rule = first.rule
-    if first.path and first.path[-1] == "applicationVersion" and first.value == "'$LATEST'":
-        rule = _LATEST_HINT
-    raise ValidationError(
-        name(first), first.value, rule, [f"{name(p)}={p.value}: {p.rule}" for p in problems]
-    )
 
 
 def decode(operation: str, body: bytes) -> Any:

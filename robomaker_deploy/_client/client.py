@@ -1,18 +1,18 @@
-"""``DeploymentClient``: the typed, async face of the RoboMaker deployment API.
+"""The client's core: the typed, async face of the RoboMaker deployment API, without rollouts.
 
 The class is assembled from the operations of each resource (``jobs``,
 ``fleets``, ``applications``, each a mixin over ``calls``, the one path every
-call takes); this module adds what belongs to the client as a whole: opening
-and closing it, its background tasks, and the waiters, which live in
-``_waiting`` and use this client's describe and list calls.
+call takes) and the waits (``waiting``); this module adds what belongs to the
+client as a whole: opening and closing it, its background tasks, and the
+shared poller its waits go through. The public ``DeploymentClient`` is this
+core with the rollouts (``_rollout``) on top, put together above both.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Coroutine
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import anyio
 
@@ -31,36 +31,19 @@ if TYPE_CHECKING:
     from aiobotocore.config import AioConfig
     from aiobotocore.session import AioSession
 
-    # Imported on first use: not every program rolls out or waits, and import time counts.
-    from .._rollout.checks import RolloutCheck
-    from .._rollout.engine import Gate
-    from .._rollout.handle import Rollout
-    from .._rollout.plan import RolloutPlan
-    from .._waiting import Waiters
+    # Imported on first wait: not every program waits, and import time counts.
+    from .._waiting.source import Poller
 
-__all__ = ["DeploymentClient"]
+__all__ = ["ClientCore"]
+
+C = TypeVar("C", bound="ClientCore")
 
 
-class DeploymentClient(JobOperations, FleetOperations, ApplicationOperations, WaitOperations):
-    """An async client for RoboMaker deployments: fleets, robots, applications and deployment jobs.
+class ClientCore(JobOperations, FleetOperations, ApplicationOperations, WaitOperations):
+    """:class:`DeploymentClient` without its rollouts: the operations, the waits, and its life cycle.
 
-    Use it as an async context manager; it owns one connection pool::
-
-        async with DeploymentClient(region_name="us-east-1") as client:
-            job = await client.create_deployment_job(fleet=fleet_arn, application_configs=[...])
-            job = await client.wait_for_deployment_job(job)
-
-    Credentials come from the arguments, else from botocore's usual chain
-    (environment, profile, instance role). The region is ``region_name``,
-    else ``AWS_REGION``, else ``AWS_DEFAULT_REGION``, else the profile's.
-    ``endpoint_url`` points the client at another endpoint, such as the
-    emulator. ``config`` holds the SDK's settings (timeouts, retries, limits,
-    waiter delays). ``session`` builds the client from your own aiobotocore
-    session (its credential providers, profile and config; it is not
-    modified), and ``aio_config`` merges aiobotocore settings such as
-    proxies; the SDK's own settings go on top of both (see the
-    configuration guide). A setting of the wrong type is a ``TypeError``
-    here, not at the first call.
+    The public class (``_deployment_client``) adds the rollouts on top, which
+    use this one through its public methods only.
     """
 
     def __init__(
@@ -91,13 +74,13 @@ class DeploymentClient(JobOperations, FleetOperations, ApplicationOperations, Wa
         install_redaction()
         self._endpoint_url = endpoint_url
         self._calls = Calls(self._transport, self._spawn)
-        self._waiters: Waiters | None = None
+        self._waiting: Poller | None = None
         self._background: BackgroundTasks | None = None
 
     def __repr__(self) -> str:
-        return f"<DeploymentClient endpoint_url={self._endpoint_url!r}>"
+        return f"<{type(self).__name__} endpoint_url={self._endpoint_url!r}>"
 
-    async def __aenter__(self) -> DeploymentClient:
+    async def __aenter__(self: C) -> C:
         if self._background is not None:
             raise RuntimeError("this DeploymentClient is already open")
         await self._transport.__aenter__()
@@ -111,7 +94,7 @@ class DeploymentClient(JobOperations, FleetOperations, ApplicationOperations, Wa
         exc_tb: TracebackType | None,
     ) -> None:
         background, self._background = self._background, None
-        self._waiters = None
+        self._waiting = None
         try:
             if background is not None:
                 await background.aclose()
@@ -131,55 +114,12 @@ class DeploymentClient(JobOperations, FleetOperations, ApplicationOperations, Wa
 
     # -- waiting (see _waiting) -----------------------------------------------------------------
 
-    def _waiter_hub(self) -> Waiters:
-        if self._waiters is None:
-            from .._waiting import Waiters  # on first wait: see _client/waiting.py
+    def _poller(self) -> Poller:
+        """The shared poller every wait of this client polls through (made on the first wait)."""
+        if self._waiting is None:
+            if self._background is None:
+                raise client_not_open()
+            from .._waiting.source import Poller  # on first wait: see _client/waiting.py
 
-            self._waiters = Waiters(self)
-        return self._waiters
-
-    # -- rollouts (see _rollout) --------------------------------------------------------------------
-
-    def rollout(
-        self,
-        plan: RolloutPlan,
-        *,
-        checkpoint: str | os.PathLike[str] | None = None,
-        gate: Gate | None = None,
-        min_delay: float | None = None,
-        max_delay: float | None = None,
-    ) -> Rollout:
-        """Roll ``plan`` out stage by stage: iterate the returned :class:`Rollout`, or await its ``result()``.
-
-        Before anything changes, the plan is checked against the service
-        (every problem listed in one :class:`ValidationError`) and each
-        fleet's current version is recorded. Each stage then deploys to its
-        fleet, watched robot by robot (the plan's early-abort rule cancels
-        the job when too many of its first robots fail), retries robots whose
-        failures are transient, bakes, and asks ``gate`` (an async callable
-        given the stage's report; ``False`` stops the rollout). A stopped
-        rollout deploys each changed fleet's previous version back, newest
-        stage first, if the plan says so. With ``checkpoint`` (a file path),
-        the rollout's state is written there before every call that changes
-        something: started again with the same file after a crash, it
-        finishes as if nothing had happened. ``min_delay`` and ``max_delay``
-        pace the watching of each stage (``None``: the client's, see
-        :meth:`wait_for_deployment_job`). See the Rollouts guide.
-        """
-        from .._rollout.engine import Runner
-        from .._rollout.handle import Rollout
-
-        runner = Runner(
-            self, plan, checkpoint=checkpoint, gate=gate, min_delay=min_delay, max_delay=max_delay
-        )
-        return Rollout(runner)
-
-    async def check_rollout(self, plan: RolloutPlan) -> RolloutCheck:
-        """Read ``plan`` against the service, changing nothing: its fleets, its version, every problem.
-
-        The same checks :meth:`rollout` makes before it starts (see the
-        Rollouts guide); an empty ``problems`` means the plan can be rolled out.
-        """
-        from .._rollout.checks import check_plan
-
-        return await check_plan(self, plan)
+            self._waiting = Poller(self, self._background.spawn)
+        return self._waiting

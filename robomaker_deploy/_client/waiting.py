@@ -1,8 +1,9 @@
-"""Waiting: the client's waits, watch and event stream (the machinery is in ``_waiting``).
+"""Waiting: the client's waits, watch and event stream, each a short wrapper over one watch.
 
-Each method turns its arguments into a :class:`WaitPolicy` and hands it,
-with the client's waiting hub, to ``_waiting``: a wait goes policy -> loop
--> hub -> client call.
+Each method turns its arguments into a :class:`WaitPolicy` and builds the
+job's watch (``_waiting.watch``) on the client's shared poller; it returns a
+view of it (the snapshots, the events) or runs it to its end. A wait goes
+client method -> watch -> poller -> client call.
 """
 
 from __future__ import annotations
@@ -14,15 +15,11 @@ from .._models import DeploymentJob, DescribedDeploymentJob, Fleet
 from .calls import Operations
 
 if TYPE_CHECKING:
-    from .._waiting import (
-        DeploymentEvents,
-        DeploymentWatch,
-        ExitPolicy,
-        WaitCheckpoint,
-        WaitClock,
-        Waiters,
-        WaitPolicy,
-    )
+    from .._waiting.checkpoint import WaitCheckpoint
+    from .._waiting.policy import ExitPolicy, WaitClock, WaitPolicy
+    from .._waiting.source import Poller
+    from .._waiting.stream import DeploymentEvents
+    from .._waiting.watch import DeploymentWatch, Watch
 
 # ``_waiting`` is imported by each method, not above: a program that never waits (a deploy
 # script, the command line's ``--help``) does not pay for loading the waiting machinery.
@@ -35,8 +32,8 @@ class WaitOperations(Operations):
 
     _config: ClientConfig
 
-    def _waiter_hub(self) -> Waiters:
-        raise NotImplementedError  # the client provides its hub
+    def _poller(self) -> Poller:
+        raise NotImplementedError  # the client provides its poller
 
     async def wait_for_deployment_job(
         self,
@@ -67,10 +64,8 @@ class WaitOperations(Operations):
         the job if the wait is cancelled or times out before it ended
         (``"detach"``, the default, leaves it running).
         """
-        from .. import _waiting
-
         policy = self._wait_policy(timeout, min_delay, max_delay, clock, on_exit)
-        return await _waiting.wait_job(self._waiter_hub(), job, policy)
+        return await self._watch(job, policy, detail=False, traced_as="wait_for_deployment_job").result()
 
     async def wait_until_deployment_succeeded(
         self,
@@ -90,10 +85,9 @@ class WaitOperations(Operations):
         robots that failed with their own codes and reasons, and the
         :class:`DeploymentOutcome`.
         """
-        from .. import _waiting
-
         policy = self._wait_policy(timeout, min_delay, max_delay, clock, on_exit)
-        return await _waiting.wait_job_succeeded(self._waiter_hub(), job, policy)
+        watch = self._watch(job, policy, detail=False, traced_as="wait_until_deployment_succeeded")
+        return await watch.succeeded()
 
     def watch_deployment_job(
         self,
@@ -120,10 +114,10 @@ class WaitOperations(Operations):
         ``watch.checkpoint()`` says where it stands; pass that back as
         ``resume=`` to continue after a restart with the original deadline.
         """
-        from .. import _waiting
+        from .._waiting.watch import DeploymentWatch
 
         policy = self._wait_policy(timeout, min_delay, max_delay, clock, on_exit)
-        return _waiting.watch_job(self._waiter_hub(), job, policy, resume)
+        return DeploymentWatch(self._watch(job, policy, resume=resume))
 
     def deployment_events(
         self,
@@ -152,11 +146,10 @@ class WaitOperations(Operations):
         Timing, timeout, errors and ``on_exit`` as in
         :meth:`watch_deployment_job`, which it is built on.
         """
-        from .. import _waiting
+        from .._waiting.stream import DeploymentEvents
 
         policy = self._wait_policy(timeout, min_delay, max_delay, clock, on_exit)
-        watch = _waiting.watch_job(self._waiter_hub(), job, policy, resume, traced_as="deployment_events")
-        return _waiting.DeploymentEvents(watch)
+        return DeploymentEvents(self._watch(job, policy, resume=resume, traced_as="deployment_events"))
 
     async def wait_for_fleet_in_sync(
         self,
@@ -174,10 +167,23 @@ class WaitOperations(Operations):
         so :class:`DeploymentFailedError` is raised for that job at once.
         Timing, timeout and errors as in :meth:`wait_for_deployment_job`.
         """
-        from .. import _waiting
+        from .._waiting.watch import FleetWait
 
         policy = self._wait_policy(timeout, min_delay, max_delay, clock)
-        return await _waiting.wait_fleet_in_sync(self._waiter_hub(), fleet, policy)
+        return await FleetWait(self._poller(), fleet, policy).result()
+
+    def _watch(
+        self,
+        job: str | DeploymentJob,
+        policy: WaitPolicy,
+        *,
+        resume: WaitCheckpoint | None = None,
+        detail: bool = True,
+        traced_as: str = "watch_deployment_job",
+    ) -> Watch:
+        from .._waiting.watch import Watch
+
+        return Watch(self._poller(), job, policy, resume=resume, detail=detail, traced_as=traced_as)
 
     def _wait_policy(
         self,
@@ -187,7 +193,7 @@ class WaitOperations(Operations):
         clock: WaitClock | None,
         on_exit: ExitPolicy = "detach",
     ) -> WaitPolicy:
-        from .._waiting import WaitClock, WaitPolicy
+        from .._waiting.policy import WaitClock, WaitPolicy
 
         # The client's delays, but never crossing one the caller gave (which WaitPolicy checks).
         if min_delay is None:

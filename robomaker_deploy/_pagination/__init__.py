@@ -8,6 +8,6 @@
 """
 
 from .pager import Pager
-from .stream import Page, PageSource, Spawn
+from .stream import Page
 
-__all__ = ["Page", "PageSource", "Pager", "Spawn"]
+__all__ = ["Page", "Pager"]

@@ -19,10 +19,11 @@ import attrs
 from .._converter import unstructure
 from .._errors import ResourceNotFoundError, ValidationError
 from .._models import Fleet, RobotApplication
+from .._wire.validation import check
 from .plan import RolloutPlan
 
 if TYPE_CHECKING:
-    from .._client import DeploymentClient
+    from .._client import ClientCore as DeploymentClient
 
 __all__ = ["RolloutCheck", "check_plan"]
 
@@ -38,8 +39,6 @@ class RolloutCheck:
 
 async def check_plan(client: DeploymentClient, plan: RolloutPlan) -> RolloutCheck:
     """Read the plan against the service; see the module docs for what is checked."""
-    from .._client.calls import check
-
     problems: list[str] = []
     config = plan.application_configs[0]
     version = None

@@ -31,8 +31,9 @@ import attrs
 
 from .._documents import dump, load, write_atomic
 from .._enums import DeploymentStatus, RobotStatus
-from .._errors import ValidationError, WaiterTimeoutError
+from .._errors import ValidationError
 from .._models import DeploymentApplicationConfig, DeploymentJob
+from .._outcome import WaiterTimeoutError
 from .._waiting.checkpoint import WaitCheckpoint
 from .._waiting.events import RobotFailed, RobotSucceeded
 from .checks import check_plan
@@ -52,7 +53,7 @@ from .plan import RolloutPlan
 from .report import Attempt, AttemptKind, RolloutReport, StageReport
 
 if TYPE_CHECKING:
-    from .._client import DeploymentClient
+    from .._client import ClientCore as DeploymentClient
 
 __all__ = ["SCHEMA", "Gate", "RolloutCheckpoint", "Runner"]
 

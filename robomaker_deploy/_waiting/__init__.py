@@ -1,72 +1,27 @@
 """Waiting for deployments to end, and sharing the polling between waiters.
 
-Three rooms, in the order a wait passes through them:
+The rooms, in the order a wait passes through them:
 
 * ``policy``: when to poll and when to give up (:class:`WaitPolicy`, the
   Smithy waiter delay rule, on an injectable :class:`WaitClock`);
-* ``loop``: one waiter's loop (``Poll``), :class:`DeploymentWatch` and the
-  waits the client offers;
-* ``events``, ``outcome``, ``checkpoint``, ``stream``: what orchestration
-  code builds on: typed events (a pure diff of two snapshots), the outcome
-  of a wait, a JSON checkpoint to resume it after a restart, and the event
-  stream that ties them to a watch;
-* ``hub``: the client's waiting hub, which answers each poll with the
-  cheapest call that is true: one describe in flight per job (``flights``)
-  or a shared ListDeploymentJobs pass over the active jobs (``passes``);
+* ``watch``: one watch per job (:class:`~.watch.Watch`): its policy, its
+  poll loop, the fold of its snapshots into job state, its checkpoint, and
+  its exit policy; :class:`DeploymentWatch` (its snapshots) is a view of it,
+  as the event stream (``stream``) and a wait's result are;
+* ``source``: the client's shared poller, which the watches poll through:
+  each poll answered by the cheapest call that is true, one describe in
+  flight per job (``flights``) or a shared ListDeploymentJobs pass over the
+  active jobs (``passes``);
+* ``events``, ``checkpoint``, ``forecast``: pure data and functions: typed
+  events (a diff of two snapshots), a JSON checkpoint to resume a watch after
+  a restart, and when a watch's robots can end;
 * ``tracing``: the OpenTelemetry span of each wait, watch or event stream
   (the ``otel`` extra; without it, nothing is imported).
 
-A wait goes policy -> loop -> hub -> client call; nothing calls back up.
+A wait goes client method -> watch -> poller -> client call; a poll returns
+what it found, and nothing calls back up.
+
+Nothing is imported here: the package's plain data (events, checkpoints,
+policies) loads with ``import robomaker_deploy``, and the watches and the
+poller only on a first wait, so each room is imported by its own name.
 """
-
-from .checkpoint import WaitCheckpoint
-from .events import (
-    DeploymentEvent,
-    JobEnded,
-    JobState,
-    JobStatusChanged,
-    RobotAppeared,
-    RobotEvent,
-    RobotFailed,
-    RobotLeft,
-    RobotStarted,
-    RobotState,
-    RobotStatusChanged,
-    RobotStepChanged,
-    RobotSucceeded,
-)
-from .hub import Waiters, WaiterStats
-from .loop import DeploymentWatch, wait_fleet_in_sync, wait_job, wait_job_succeeded, watch_job
-from .outcome import DeploymentOutcome
-from .policy import ExitPolicy, WaitClock, WaitPolicy
-from .stream import DeploymentEvents, PollEvents
-
-__all__ = [
-    "WaitCheckpoint",
-    "DeploymentEvent",
-    "DeploymentEvents",
-    "DeploymentOutcome",
-    "DeploymentWatch",
-    "ExitPolicy",
-    "JobEnded",
-    "JobState",
-    "JobStatusChanged",
-    "PollEvents",
-    "RobotAppeared",
-    "RobotEvent",
-    "RobotFailed",
-    "RobotLeft",
-    "RobotStarted",
-    "RobotState",
-    "RobotStatusChanged",
-    "RobotStepChanged",
-    "RobotSucceeded",
-    "WaitClock",
-    "WaitPolicy",
-    "WaiterStats",
-    "Waiters",
-    "wait_fleet_in_sync",
-    "wait_job",
-    "wait_job_succeeded",
-    "watch_job",
-]

@@ -24,7 +24,7 @@ import attrs
 
 from .._enums import DeploymentStatus, FailureCategory, FailureCode, RobotDeploymentStep, RobotStatus
 from .._models import DescribedDeploymentJob, RobotDeployment
-from .outcome import DeploymentOutcome
+from .._outcome import DeploymentOutcome
 
 __all__ = [
     "DeploymentEvent",
@@ -220,6 +220,24 @@ class JobState:
             return attrs.evolve(self, robots=robots)
         return self
 
+    def apply_all(self, events: Iterable[DeploymentEvent]) -> JobState:
+        """The state after ``events``, in order: what :meth:`apply` one by one gives, in one pass."""
+        status, ended = self.status, self.ended
+        robots = dict(self.robots)
+        finished = set(self.finished_robots)
+        for event in events:
+            if isinstance(event, JobStatusChanged):
+                status = event.status
+            elif isinstance(event, JobEnded):
+                status, ended = event.snapshot.status, True
+            elif isinstance(event, RobotLeft):
+                robots.pop(event.arn, None)
+            elif isinstance(event, RobotEvent):
+                robots[event.arn] = RobotState(event.robot.status, event.step)
+                if isinstance(event, (RobotSucceeded, RobotFailed)):
+                    finished.add(event.arn)
+        return JobState(status=status, robots=robots, finished_robots=finished, ended=ended)
+
 
 R = TypeVar("R", bound=RobotEvent)
 
@@ -285,7 +303,4 @@ def diff(state: JobState, snapshot: DescribedDeploymentJob, observed_at: datetim
 
 def state_of(snapshot: DescribedDeploymentJob) -> JobState:
     """The state the events of ``snapshot`` alone fold into (what a watch reported once it yielded it)."""
-    state = JobState()
-    for event in diff(state, snapshot, snapshot.created_at):
-        state = state.apply(event)
-    return state
+    return JobState().apply_all(diff(JobState(), snapshot, snapshot.created_at))

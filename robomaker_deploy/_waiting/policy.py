@@ -14,7 +14,6 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Literal
 
-import anyio
 import attrs
 
 from .._config import DEFAULT_MAX_DELAY, DEFAULT_MIN_DELAY, DEFAULT_TIMEOUT, check_seconds
@@ -26,11 +25,16 @@ ExitPolicy = Literal["detach", "cancel"]
 """What a wait does to the job when it is left unfinished: ``detach`` (the job goes on) or ``cancel``."""
 
 
+# anyio is imported when a wait first sleeps or reads the time, not with the package's plain data.
 async def _anyio_sleep(seconds: float) -> None:
+    import anyio
+
     await anyio.sleep(seconds)
 
 
 def _anyio_now() -> float:
+    import anyio
+
     return anyio.current_time()
 
 

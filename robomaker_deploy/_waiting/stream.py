@@ -1,17 +1,19 @@
-"""The event stream: a watch turned into typed events, checkpointable after any of them.
+"""The event stream: a view of a watch as typed events, checkpointable after any of them.
 
 ``client.deployment_events(job)`` yields the :mod:`events` of each snapshot
-its watch sees, one by one, and ends with :class:`JobEnded`. The state it
-checkpoints is the state after the *delivered* events (each is folded in as
-it is handed out), so a checkpoint saved after handling an event resumes
-right after it: the first poll of the resumed stream is compared with that
-state, and whatever changed meanwhile (or was computed but not delivered
-before a crash) comes out as events.
+its watch sees, one by one, and ends with :class:`JobEnded`. The watch keeps
+the state after the *delivered* events (each is handed to it as it is handed
+out), so a checkpoint saved after handling an event resumes right after it:
+the first poll of the resumed stream is compared with that state, and
+whatever changed meanwhile (or was computed but not delivered before a
+crash) comes out as events.
 
 A consumer that saves its checkpoint wants to do so once per poll, not once
 per event (a 1,000-robot job's first poll is 1,000 events). :meth:`polls`
 hands out the same events grouped by the poll that saw them, each group with
-the checkpoint after it: the poll boundary.
+the checkpoint after it: the poll boundary. Delivery is at least once: what
+can repeat after a restart is what was delivered after the last checkpoint
+saved (with :meth:`polls`, at most the events of the one poll being handled).
 """
 
 from __future__ import annotations
@@ -23,10 +25,10 @@ from datetime import datetime, timezone
 import attrs
 
 from .._models import DescribedDeploymentJob
+from .._outcome import DeploymentOutcome
 from .checkpoint import WaitCheckpoint
-from .events import DeploymentEvent, JobEnded, JobState, diff
-from .loop import DeploymentWatch
-from .outcome import DeploymentOutcome
+from .events import DeploymentEvent, JobEnded, diff
+from .watch import Watch
 
 __all__ = ["DeploymentEvents", "PollEvents"]
 
@@ -55,10 +57,8 @@ class DeploymentEvents(AsyncIterator[DeploymentEvent]):
     those of the watch underneath (``watch_deployment_job``).
     """
 
-    def __init__(self, watch: DeploymentWatch) -> None:
+    def __init__(self, watch: Watch) -> None:
         self._watch = watch
-        # Where the watch started (a resumed one: the state its checkpoint delivered up to).
-        self._state: JobState = watch._origin.state
         self._pending: deque[DeploymentEvent] = deque()
         self._outcome: DeploymentOutcome | None = None
 
@@ -66,9 +66,8 @@ class DeploymentEvents(AsyncIterator[DeploymentEvent]):
         return self
 
     async def __anext__(self) -> DeploymentEvent:
-        while not self._pending:
-            if not await self._poll():
-                raise StopAsyncIteration
+        if not self._pending and not await self._poll():
+            raise StopAsyncIteration
         return self._deliver()
 
     async def polls(self) -> AsyncIterator[PollEvents]:
@@ -78,40 +77,41 @@ class DeploymentEvents(AsyncIterator[DeploymentEvent]):
         poll's events were taken with ``async for event in events``, the
         first group holds the rest of that poll.
         """
-        while True:
-            if not self._pending and not await self._poll():
-                return
+        while self._pending or await self._poll():
             snapshot = self._pending[0].snapshot
             batch = tuple(self._deliver() for _ in range(len(self._pending)))
             yield PollEvents(snapshot=snapshot, events=batch, checkpoint=self.checkpoint())
 
     async def _poll(self) -> bool:
         """Queue the events of the next poll that changed something; ``False`` once the stream is over."""
+        watch = self._watch
         while not self._pending:
-            if self._state.ended:
-                await self._watch.aclose()
+            if watch.state.ended:
+                await watch.close()
                 return False
-            snapshot = await self._watch.__anext__()
+            snapshot = await watch.next()
+            if snapshot is None:  # closed
+                return False
+            if not isinstance(snapshot, DescribedDeploymentJob):  # pragma: no cover - a stream only describes
+                raise TypeError(f"an event stream got a job without robots: {snapshot!r}")
             now = datetime.now(timezone.utc)
-            # Nothing is pending, so the state delivered so far is the state to compare with.
-            events = diff(self._state, snapshot, now)
+            # Nothing is pending, so the state the watch holds is the state delivered so far.
+            events = diff(watch.state, snapshot, now)
             if snapshot.status.is_terminal:
-                outcome = self._watch.outcome()
-                assert outcome is not None
-                self._outcome = outcome
+                outcome = self._outcome = watch.outcome()
+                assert outcome is not None  # the watch saw a snapshot: this one
                 events.append(JobEnded(observed_at=now, snapshot=snapshot, outcome=outcome))
             self._pending.extend(events)
         return True
 
     def _deliver(self) -> DeploymentEvent:
         event = self._pending.popleft()
-        self._state = self._state.apply(event)
-        self._watch._trace.event(event)  # the watch's span is the stream's (see watch_job's traced_as)
+        self._watch.delivered(event)
         return event
 
     def checkpoint(self) -> WaitCheckpoint:
         """Where the stream stands: the state after the events delivered so far."""
-        return self._watch._checkpoint(self._state)
+        return self._watch.checkpoint()
 
     @property
     def outcome(self) -> DeploymentOutcome | None:
@@ -120,4 +120,4 @@ class DeploymentEvents(AsyncIterator[DeploymentEvent]):
 
     async def aclose(self) -> None:
         """Stop now (a cancelled task closing it applies the exit policy)."""
-        await self._watch.aclose()
+        await self._watch.close()

@@ -20,14 +20,15 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+import sys
 from functools import cache
 from typing import TYPE_CHECKING, Protocol
 
 import anyio
 
 from .._background import Job
-from .._errors import WaiterTimeoutError
 from .._models import DeploymentJob, DescribedDeploymentJob, RobotDeployment
+from .._outcome import DeploymentOutcome, WaiterTimeoutError
 from .events import (
     DeploymentEvent,
     JobEnded,
@@ -37,7 +38,6 @@ from .events import (
     RobotLeft,
     RobotStatusChanged,
 )
-from .outcome import DeploymentOutcome
 from .policy import WaitPolicy
 
 if TYPE_CHECKING:
@@ -55,7 +55,7 @@ _PREFIX = "robomaker_deploy."
 
 
 class Progress(Protocol):
-    """What a span reads off a waiter's loop when it ends (``Poll`` has it)."""
+    """What a span reads off a watch when it ends."""
 
     @property
     def last(self) -> DeploymentJob | None: ...
@@ -76,9 +76,9 @@ def _tracer() -> Tracer | None:
         from opentelemetry import trace
     except (ImportError, ValueError):  # ValueError: a module blocked or half-imported in sys.modules
         return None
-    from .. import __version__
-
-    return trace.get_tracer("robomaker_deploy", __version__)
+    # The package is loaded (this module is in it): its version is read, not imported back up.
+    version: str = sys.modules["robomaker_deploy"].__version__
+    return trace.get_tracer("robomaker_deploy", version)
 
 
 class WaitSpan:

@@ -14,13 +14,17 @@ import math
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 import attrs
 from botocore.model import MapShape, Shape, StructureShape
 
+from .._errors import ValidationError
+from .model import operation_model
+from .names import python_name
 from .secrets import holds_secret
 
-__all__ = ["MapKey", "Path", "Violation", "dotted", "violations"]
+__all__ = ["Arguments", "MapKey", "Path", "Violation", "check", "dotted", "violations"]
 
 Path = tuple[str | int, ...]
 
@@ -164,3 +168,40 @@ def _bounds(low: float | None, high: float | None) -> str:
     if low is not None:
         return f"at least {low}"
     return f"at most {high}"
+
+
+Arguments = Mapping[Path, str]
+"""Where a method's argument lands in the request, when not at its own snake_case name: a wire
+path prefix -> the argument. Errors under that prefix are reported under the argument's name."""
+
+_NONE: Arguments = {}
+
+_LATEST_HINT = (
+    "must be a numbered version such as '1': $LATEST cannot be deployed; "
+    "create one with create_robot_application_version() and deploy its number"
+)
+
+
+def check(operation: str, wire: Mapping[str, Any], arguments: Arguments = _NONE) -> None:
+    """Refuse ``wire`` if it breaks the model: a :class:`ValidationError` in the caller's terms."""
+    shape = operation_model(operation).input_shape
+    assert shape is not None  # every operation of the model has an input
+    problems = list(violations(shape, wire))
+    if not problems:
+        return
+
+    def name(problem: Violation) -> str:
+        # Named as the caller wrote it: the argument the value came from, snake_case below it.
+        for prefix, argument in arguments.items():
+            if problem.path[: len(prefix)] == prefix:
+                rest = dotted(problem.path[len(prefix) :], python_name)
+                return argument + ("" if not rest else rest if rest[0] == "[" else f".{rest}")
+        return problem.dotted(python_name)
+
+    first = problems[0]
+    rule = first.rule
+    if first.path and first.path[-1] == "applicationVersion" and first.value == "'$LATEST'":
+        rule = _LATEST_HINT
+    raise ValidationError(
+        name(first), first.value, rule, [f"{name(p)}={p.value}: {p.rule}" for p in problems]
+    )

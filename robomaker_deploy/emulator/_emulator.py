@@ -39,8 +39,8 @@ if TYPE_CHECKING:
     from aiobotocore.session import AioSession
     from typing_extensions import Unpack
 
-    from .._client import DeploymentClient
     from .._config import ClientConfig
+    from .._deployment_client import DeploymentClient
 
 T = TypeVar("T")
 
@@ -262,8 +262,8 @@ class Emulator:
         """
         # Imported here, not above: the emulator itself loads only the wire layer (robomaker_deploy's
         # own __init__ imports nothing eagerly), so a server never pays for the client and aiobotocore.
-        from .._client import DeploymentClient
         from .._config import ClientConfig
+        from .._deployment_client import DeploymentClient
 
         config = ClientConfig() if config is None else config
         fields = attrs.fields(ClientConfig)

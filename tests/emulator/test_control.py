@@ -228,7 +228,7 @@ def test_command_line_prints_the_url_and_stops_on_sigterm(tmp_path: Path) -> Non
 
 @pytest.mark.asyncio
 async def test_client_is_an_sdk_client_pointed_at_the_emulator(robomaker_emulator: Emulator) -> None:
-    from robomaker_deploy._client import DeploymentClient
+    from robomaker_deploy import DeploymentClient
 
     async with robomaker_emulator.client() as client:
         assert isinstance(client, DeploymentClient)

@@ -20,7 +20,11 @@ FORBIDDEN = (
     "robomaker_deploy._transport",
     "robomaker_deploy._pagination",
     "robomaker_deploy._waiters",
-    "robomaker_deploy._waiting",
+    # The package's plain data (events, checkpoints, policies) loads with it; the watches do not.
+    "robomaker_deploy._waiting.watch",
+    "robomaker_deploy._waiting.source",
+    "robomaker_deploy._waiting.stream",
+    "robomaker_deploy._rollout",
     "robomaker_deploy._cli",
     "aiobotocore",
     "click",

@@ -170,7 +170,7 @@ async def _storm(emu: Emulator, faults: Mapping[str, Any], *, finished: int, run
             during = {op: n - before.get(op, 0) for op, n in stats["calls"].items()}
             truth = {arn: await client.describe_deployment_job(arn) for arn in jobs}
             await settle(client)
-            hub_stats = client._waiter_hub().stats
+            hub_stats = client._poller().stats
     finally:
         log.removeHandler(retries)
         log.setLevel(level)
@@ -180,7 +180,7 @@ async def _storm(emu: Emulator, faults: Mapping[str, Any], *, finished: int, run
     for arn, final in finals.items():
         assert final.arn == arn
         assert final.status is DeploymentStatus.SUCCEEDED
-        assert final.robot_deployment_summary is not None
+        assert len(final.robot_deployment_summary) == 1  # its fleet's one robot
         assert final.robot_deployment_summary == truth[arn].robot_deployment_summary
     # The listing returned every job once: the old ones and the running ones.
     arns = [job.arn for job in listing]

@@ -107,7 +107,7 @@ async def test_unknown_enum_values_are_kept_as_they_came(hostile: Hostile) -> No
     assert job.status == DeploymentStatus("Paused")
     assert not job.status.is_known and not job.status.is_terminal
     assert job.failure_code is not None and job.failure_code.value == "QuantumFluxFailure"
-    assert job.robot_deployment_summary is not None
+    assert [robot.arn for robot in job.robot_deployment_summary] == [_robot(0)["arn"], _robot(1)["arn"]]
     first, second = job.robot_deployment_summary
     assert first.status is not None and first.status.value == "Hibernating"
     assert first.progress_detail is not None
@@ -159,8 +159,9 @@ async def test_a_huge_robot_list(hostile: Hostile) -> None:
     ]
     hostile.server.default = Reply(body=_json(_job(robotDeploymentSummary=robots)))
     job = await hostile.client.describe_deployment_job(JOB_ARN)
-    assert job.robot_deployment_summary is not None
     assert len(job.robot_deployment_summary) == 20_000
+    progress = job.robot_deployment_summary[0].progress_detail
+    assert progress is not None and progress.percent_done == 50.0
     assert job.robot_deployment_summary[-1].arn == robots[-1]["arn"]
 
 

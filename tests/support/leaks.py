@@ -43,7 +43,7 @@ def total(counts: dict[str, int]) -> int:
 
 async def settle(client: DeploymentClient) -> None:
     """Wait for cancelled shared calls to unwind; fail if the waiters or the pagers leave anything behind."""
-    hub = client._waiter_hub()
+    hub = client._poller()
     background = client._background
     for _ in range(400):
         if hub.idle and (background is None or not background._scopes):
