@@ -33,7 +33,8 @@ from robomaker_deploy import (
     ValidationError,
 )
 from robomaker_deploy._documents import write_atomic
-from robomaker_deploy._rollout import engine
+from robomaker_deploy._documents import load
+from robomaker_deploy._rollout import core, embedded
 from robomaker_deploy.emulator import TAG_FAIL_STEP, TAG_FAILURE_CODE, Emulator
 from tests.support.world import make_application, make_fleet
 
@@ -98,8 +99,8 @@ async def test_a_three_stage_rollout_goes_through(client: DeploymentClient, tmp_
     assert sum(isinstance(e, GatePassed) for e in events) == 3
     assert len(report.robots_updated) == 6 and not report.robots_failed
     document = json.loads(checkpoint.read_text())
-    assert document["schema"] == "robomaker-deploy/rollout/1"
-    assert document["report"]["status"] == "succeeded"
+    assert document["schema"] == "robomaker-deploy/rollout/2"
+    assert document["state"]["report"]["status"] == "succeeded"
     # Started again with the same checkpoint, a finished rollout just reports.
     again = await client.rollout(_plan(version, fleets), checkpoint=checkpoint, **FAST).result()
     assert again == report
@@ -185,7 +186,7 @@ async def test_every_checkpoint_written_is_one_a_resumed_run_continues_from_as_i
         written.append(json.loads(text))
         write_atomic(path, text)
 
-    monkeypatch.setattr(engine, "write_atomic", recording)
+    monkeypatch.setattr(embedded, "write_atomic", recording)
     flaky, _ = await _site(client, [{}, TRANSIENT], name="bake-flaky")
     steady, _ = await _site(client, [{}], name="bake-steady")
     version = await _version(client)
@@ -196,18 +197,23 @@ async def test_every_checkpoint_written_is_one_a_resumed_run_continues_from_as_i
     report = await client.rollout(plan, checkpoint=tmp_path / "c.json", **FAST).result()
     assert [s.status for s in report.stages] == ["succeeded", "failed"]
     assert [a.kind for a in report.stages[1].attempts] == ["deploy", "retry"]
-    for document in written:
-        stages = document["report"]["stages"]
+    documents = [json.dumps(document) for document in written]
+    saved = [load(text, embedded.RolloutCheckpoint, embedded.SCHEMA, what="c.json") for text in documents]
+    states = [document["state"] for document in written]
+    for state in states:
+        stages = state["report"]["stages"]
         if any(s["status"] not in ("pending", "running", "succeeded") for s in stages):
-            assert document["report"]["reason"] and document["stopping"], document
+            assert state["report"]["reason"] and state["stopping"], state
     waits_ended = 0
-    for before, after in itertools.pairwise(written):
+    for (before, after), checkpoint in zip(itertools.pairwise(states), saved[1:], strict=True):
         if before["wait_until"] is not None and after["wait_until"] is None:
+            # The end of a wait is written with what it waited for: the bake done, or (a backoff)
+            # the state from which the retry is what comes next, never the wait again.
             waits_ended += 1
             stages = zip(before["report"]["stages"], after["report"]["stages"], strict=True)
-            assert any(
-                (not b["baked"] and a["baked"]) or len(a["attempts"]) > len(b["attempts"]) for b, a in stages
-            ), (before, after)
+            baked = any(not b["baked"] and a["baked"] for b, a in stages)
+            following = core.decide(plan, checkpoint.state)
+            assert baked or (isinstance(following, core.CreateJob) and following.kind == "retry"), after
     assert waits_ended == 2  # the bake of the first stage and the backoff of the second
 
 
@@ -263,7 +269,7 @@ async def test_cancelling_the_rollout_task_keeps_its_checkpoint(
     with anyio.move_on_after(0.3):
         await client.rollout(plan, checkpoint=checkpoint, **FAST).result()
     saved = json.loads(checkpoint.read_text())
-    (stage,) = saved["report"]["stages"]
+    (stage,) = saved["state"]["report"]["stages"]
     assert stage["status"] == "running" and stage["attempts"][0]["job"]
     job = await client.describe_deployment_job(stage["attempts"][0]["job"])
     await client.cancel_deployment_job(job)
@@ -282,6 +288,6 @@ def test_cancelling_the_rollout_task_on_trio(robomaker_emulator_background: Emul
                 await client.rollout(_plan(version, [slow]), checkpoint=checkpoint, **FAST).result()
             assert scope.cancelled_caught
             saved = json.loads(checkpoint.read_text())
-            assert saved["report"]["status"] == "running"
+            assert saved["state"]["report"]["status"] == "running"
 
     trio.run(main)

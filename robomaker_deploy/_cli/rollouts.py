@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -40,12 +41,12 @@ from .progress import LiveProgress, PlainProgress, renderer
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from .. import DeploymentClient, Gate
+    from .. import DeploymentClient
 
 __all__ = ["COMMANDS", "RolloutView", "report_table"]
 
 
-def _command_gate(program: tuple[str, ...]) -> Gate:
+def _command_gate(program: tuple[str, ...]) -> Callable[[StageReport], Awaitable[bool]]:
     async def gate(stage: StageReport) -> bool:
         report = json.dumps(to_json(stage)).encode()
         try:

@@ -2,13 +2,16 @@
 
 * ``plan``: :class:`RolloutPlan` and its policies, in code or from a TOML file;
 * ``checks``: the plan read against the service before anything changes;
-* ``engine``: running it, with a checkpoint written before every change;
+* ``core``: the rollout as a pure state machine (decide the next command, apply its result);
+* ``effects``: running one command against the service (shared by every driver);
+* ``embedded``: the default driver, with a checkpoint file written before every change;
+* ``gates``: what is asked after a stage's bake;
 * ``report``, ``events``: what it returns and what it tells as it goes;
 * ``handle``: :class:`Rollout`, what ``client.rollout(plan)`` returns.
 """
 
 from .checks import RolloutCheck
-from .engine import Gate
+from .embedded import CheckpointInUseError
 from .events import (
     GatePassed,
     GateRefused,
@@ -22,6 +25,7 @@ from .events import (
     StageRetried,
     StageStarted,
 )
+from .gates import Gate, GateResult
 from .handle import Rollout
 from .plan import AbortRule, RetryPolicy, RolloutPlan, Stage
 from .report import Attempt, RolloutReport, StageReport
@@ -29,9 +33,11 @@ from .report import Attempt, RolloutReport, StageReport
 __all__ = [
     "AbortRule",
     "Attempt",
+    "CheckpointInUseError",
     "Gate",
     "GatePassed",
     "GateRefused",
+    "GateResult",
     "RetryPolicy",
     "RolledBack",
     "Rollout",

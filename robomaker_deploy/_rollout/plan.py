@@ -22,6 +22,7 @@ import attrs
 
 from .._errors import ValidationError
 from .._models import DeploymentApplicationConfig, DeploymentConfig, LaunchConfig
+from .gates import Gate
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -128,6 +129,10 @@ class RolloutPlan:
     """When the rollout stops (a failure, an abort, a refused gate), redeploy what changed fleets ran."""
     stage_timeout: float = attrs.field(default=3600.0, validator=_positive)
     """Seconds one stage's deployment may take before the rollout gives up waiting (exit code 3)."""
+    gate: Gate | None = None
+    """Asked after each stage's bake; a refusal stops the rollout (see gates)."""
+    gate_timeout: float = attrs.field(default=300.0, validator=_positive)
+    """Seconds a gate may take when it sets no timeout of its own."""
     gate_command: tuple[str, ...] | None = None
     """For the command line: a program run after each stage's bake with its report as JSON on stdin;
     exiting 0 lets the rollout go on."""
