@@ -32,8 +32,7 @@ from robomaker_deploy import (
     StageRetried,
     ValidationError,
 )
-from robomaker_deploy._documents import write_atomic
-from robomaker_deploy._documents import load
+from robomaker_deploy._documents import load, write_atomic
 from robomaker_deploy._rollout import core, embedded
 from robomaker_deploy.emulator import TAG_FAIL_STEP, TAG_FAILURE_CODE, Emulator
 from tests.support.world import make_application, make_fleet
