@@ -416,7 +416,7 @@ async def test_checkpoint_writes_are_at_most_one_per_command_and_one_per_poll(
     fleet, _ = await _site(client, [{}] * 20, name="writes")
     plan = _plan(await _version(client), [fleet])
     polls = 0
-    original = embedded.watch
+    original = effects.watch
 
     async def counting(*args: Any, **kwargs: Any) -> Any:
         nonlocal polls
