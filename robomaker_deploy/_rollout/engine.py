@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
@@ -48,7 +48,8 @@ from .events import (
     StageRetried,
     StageStarted,
 )
-from .plan import RolloutPlan
+from .gates import run_gate
+from .plan import GateFunction, RolloutPlan
 from .report import Attempt, AttemptKind, RolloutReport, StageReport
 
 if TYPE_CHECKING:
@@ -59,8 +60,8 @@ __all__ = ["SCHEMA", "Gate", "RolloutCheckpoint", "Runner"]
 #: The checkpoint document's kind and version.
 SCHEMA = "robomaker-deploy/rollout/1"
 
-Gate = Callable[[StageReport], Awaitable[bool]]
-"""Asked after a stage's bake with its report; ``False`` stops the rollout."""
+Gate = GateFunction
+"""Asked after a stage's bake with its report; ``False`` stops the rollout (a :class:`CallableGate`)."""
 
 _NOTHING_TO_ROLL_BACK = "nothing to roll back to: the fleet had no successful deployment"
 
@@ -102,9 +103,8 @@ class Runner:
         max_delay: float | None,
     ) -> None:
         self._client = client
-        self._plan = plan
+        self._plan = plan if gate is None else attrs.evolve(plan, gate=gate)
         self._path = None if checkpoint is None else Path(checkpoint)
-        self._gate = gate
         self._min_delay = min_delay
         self._max_delay = max_delay
         self._state: RolloutCheckpoint | None = None
@@ -384,14 +384,20 @@ class Runner:
             await self._sleep_for(self._plan.stages[index].bake)
             stage = self._save(index, {"baked": True}, wait_until=None).report.stages[index]
             yield StageBaked(at=_now(), stage=index, report=stage)
-        if self._gate is not None and stage.gate is None:
-            passed = await self._gate(stage)
-            stage = self._set_stage(index, gate="passed" if passed else "refused")
+        if self._plan.gate is not None and stage.gate is None:
+            answer = await run_gate(self._plan.gate, stage, timeout=self._plan.gate_timeout)
+            passed = answer.passed
+            note = (
+                None
+                if passed or answer.verdict == "refused"
+                else f"the gate {answer.verdict}: {answer.detail}"
+            )
+            stage = self._set_stage(index, gate="passed" if passed else "refused", note=note)
             if passed:
                 yield GatePassed(at=_now(), stage=index, report=stage)
         if stage.gate == "refused":
-            changes = {"status": "refused", "note": "the gate refused"}
-            stage = self._stop_at(index, changes, f"stage {index + 1} ({stage.name}): the gate refused")
+            changes = {"status": "refused", "note": stage.note or "the gate refused"}
+            stage = self._stop_at(index, changes, f"stage {index + 1} ({stage.name}): {changes['note']}")
             yield GateRefused(at=_now(), stage=index, report=stage)
             yield StageFinished(at=_now(), stage=index, report=stage)
             return
