@@ -36,7 +36,7 @@ from robomaker_deploy import (
     ValidationError,
 )
 from robomaker_deploy._documents import load, write_atomic
-from robomaker_deploy._rollout import CheckpointInUseError, core, embedded
+from robomaker_deploy._rollout import CheckpointInUseError, core, effects, embedded
 from robomaker_deploy.emulator import TAG_FAIL_STEP, TAG_FAILURE_CODE, Emulator
 from tests.support.world import make_application, make_fleet
 
@@ -368,11 +368,11 @@ async def test_a_stage_whose_deadline_passed_while_no_process_ran_times_out_and_
     )
     robomaker_emulator.advance_clock(3600)  # version 1 everywhere: something to roll back to
     assert (await client.describe_deployment_job(first)).status is DeploymentStatus.SUCCEEDED
-    plan = _plan(await _version(client, "after"), [fleet], stage_timeout=0.5)
+    plan = _plan(await _version(client, "after"), [fleet], stage_timeout=1)
     checkpoint = tmp_path / "c.json"
     saved = await _started(client, plan, checkpoint)
     job = saved["state"]["report"]["stages"][0]["attempts"][0]["job"]
-    await anyio.sleep(0.6)  # no process runs the rollout past the stage's deadline
+    await anyio.sleep(1.1)  # no process runs the rollout past the stage's deadline
     rollout = client.rollout(plan, checkpoint=checkpoint, **FAST)
     events = [event async for event in rollout]
     report = await rollout.result()

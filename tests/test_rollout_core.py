@@ -298,7 +298,11 @@ def test_the_report_follows_the_rules(world: tuple[RolloutPlan, dict[str, int], 
 
 
 def test_a_plan_with_no_stages_is_refused_not_reported_succeeded() -> None:
-    plan = RolloutPlan(application_configs=[_config("2")], stages=[])
+    with pytest.raises(ValidationError, match="at least one stage"):
+        RolloutPlan(application_configs=[_config("2")], stages=[])
+    # The core does not rely on the plan's checks: a plan emptied behind their back is refused too.
+    plan = RolloutPlan(application_configs=[_config("2")], stages=[Stage(fleet="arn:x:deployment-fleet/f/1")])
+    object.__setattr__(plan, "stages", ())
     with pytest.raises(ValidationError, match="at least one stage"):
         core.begin(plan, now=EPOCH, token_seed="s", previous=[])
 
@@ -349,7 +353,9 @@ def test_tokens_depend_only_on_the_seed_the_stage_and_the_attempt() -> None:
 
 def test_commands_and_state_are_readable_json() -> None:
     fleet = "arn:aws:robomaker:us-east-1:1:deployment-fleet/f0/1"
-    plan = RolloutPlan(application_configs=[_config("2")], stages=[Stage(fleet=fleet, bake=1e308)])
+    stage = Stage(fleet=fleet, bake=1)
+    object.__setattr__(stage, "bake", 1e308)  # past the plan's checks: the core must not overflow anyway
+    plan = RolloutPlan(application_configs=[_config("2")], stages=[stage])
     state = core.begin(plan, now=EPOCH, token_seed="s", previous=[None])
     command = core.decide(plan, state)
     text = dump(command, "test/command")

@@ -576,7 +576,9 @@ def _stop(
     """Stop the rollout at stage ``index``: how it ended and why, in one change of the state."""
     name = state.report.stages[index].name
     state = _change_stage(state, index, status=status, note=note)
-    reason = f"stage {index + 1} ({name}) {status.replace('_', ' ')}: {note}"
+    # A refusal's note names the gate ("the gate refused..."); other notes say what the job did.
+    said = "" if status == "refused" else f" {status.replace('_', ' ')}"
+    reason = f"stage {index + 1} ({name}){said}: {note}"
     if plan.rollback:
         for number, stage in enumerate(state.report.stages):
             if stage.changed and stage.previous is None:
