@@ -29,8 +29,9 @@ def _children(found: Sequence[ReadableSpan], parent: ReadableSpan) -> list[Reada
 
 @pytest.mark.asyncio
 @pytest.mark.robomaker_emulator(speed=300)
+@pytest.mark.parametrize("read_events", [True, False], ids=["events", "result-only"])
 async def test_a_rollout_is_a_span_with_its_stages_rollbacks_waits_and_calls_under_it(
-    client: DeploymentClient, spans: InMemorySpanExporter
+    client: DeploymentClient, spans: InMemorySpanExporter, read_events: bool
 ) -> None:
     good, _ = await _site(client, [{}], name="t-good")
     bad, _ = await _site(client, [{}, FAILING], name="t-bad")
@@ -46,7 +47,10 @@ async def test_a_rollout_is_a_span_with_its_stages_rollbacks_waits_and_calls_und
     spans.clear()
     after = await _version(client, "t-after")
     with trace.get_tracer("tests").start_as_current_span("release") as outer:
-        report = await client.rollout(_plan(after, [good, bad]), **FAST).result()
+        rollout = client.rollout(_plan(after, [good, bad]), **FAST)
+        if read_events:  # followed robot by robot: an event stream per job
+            _ = [event async for event in rollout]
+        report = await rollout.result()  # else awaited in shared polls, as a waiter does
     assert report.status == "stopped"
     found = spans.get_finished_spans()
     rollout = _one(found, "robomaker_deploy.rollout")
@@ -61,7 +65,8 @@ async def test_a_rollout_is_a_span_with_its_stages_rollbacks_waits_and_calls_und
         # The job's create call and its watch (with the describes under it) nest under the stage.
         under = _children(found, span)
         creates = [s for s in under if _attributes(s).get("rpc.method") == "CreateDeploymentJob"]
-        (watch,) = [s for s in under if s.name == "robomaker_deploy.deployment_events"]
+        kind = "deployment_events" if read_events else "wait_for_deployment_job"
+        (watch,) = [s for s in under if s.name == f"robomaker_deploy.{kind}"]
         assert len(creates) == 1
         describes = [
             s for s in _children(found, watch) if _attributes(s).get("rpc.method") == "DescribeDeploymentJob"

@@ -165,8 +165,17 @@ async def watch(
     resume: WaitCheckpoint | None = None,
     min_delay: float | None = None,
     max_delay: float | None = None,
+    detail: bool = True,
 ) -> AsyncGenerator[PollEvents | WatchEnded, None]:
-    """The watch of :func:`execute`, poll by poll: each poll's events, then the result, last."""
+    """The watch of :func:`execute`, poll by poll: each poll's events, then the result, last.
+
+    Robot progress costs a DescribeDeploymentJob per poll per job. When
+    nobody needs it (``detail=False``: no consumer of the events) and there
+    is no early-abort rule to check, the job is awaited like
+    ``wait_for_deployment_job`` awaits it, in the client's shared listing
+    passes, and only the result is yielded: many rollouts at once then poll
+    as cheaply as many waiters.
+    """
     left = (command.deadline - _now()).total_seconds()
     if resume is not None and resume.job == command.job_arn and not resume.state.ended:
         resume = attrs.evolve(resume, deadline=command.deadline)  # the core's deadline is the one
@@ -176,6 +185,17 @@ async def watch(
     if left <= 0:
         # Past the deadline before the watch began (the process was down): one last look.
         yield await _looked(client, command, polls, timed_out=True)
+        return
+    if not detail and command.abort is None:
+        try:
+            final = await client.wait_for_deployment_job(
+                command.job_arn, timeout=left, min_delay=min_delay, max_delay=max_delay
+            )
+        except WaiterTimeoutError:
+            yield await _looked(client, command, polls, timed_out=True)
+            return
+        _check_fleet(command, final)
+        yield summary(final, polls=polls + 1)
         return
     events = None
     try:
