@@ -10,12 +10,17 @@
    * ``rollout``: ``client.rollout(plan, checkpoint=...).result()``: the plan
      checked against the service, the fleet's current version read, the job
      created and awaited, the state written once per command;
-   * ``rollout+events``: the same, reading its events (``async for``), so
+   * ``events``: ``create_deployment_job`` and the job's
+     ``deployment_events(...).polls()`` read to the end, no checkpoint: what
+     following 1,000 robots costs by itself;
+   * ``rollout+events``: the rollout, reading its events (``async for``), so
      the job is followed robot by robot (a describe per poll) and the
      checkpoint is also written once per poll.
 
-   Wall and CPU time (this process's) of each, as ratios to ``wait``; and
-   the checkpoint writes of each rollout against its commands plus polls.
+   Wall and CPU time (this process's) of each, as ratios to ``wait`` (and
+   ``rollout+events`` to ``events``: what the rollout and its checkpoint add
+   to following the robots); and the checkpoint writes of each rollout
+   against its commands plus polls.
 2. 50 single-stage rollouts of one or two robots each, at once, in one
    process (one client), against 50 ``wait_for_deployment_job`` waiters on
    fresh jobs of the same fleets: the polling calls (DescribeDeploymentJob
@@ -92,7 +97,12 @@ async def big_stage(report: Report | None) -> None:
         found["fleet"] = seed_fleet(emu, "big", robot_tags=[{}] * ROBOTS)
 
     delays = {"min_delay": 2.0 / SPEED, "max_delay": 30.0 / SPEED}
-    samples: dict[str, list[tuple[float, float]]] = {"wait": [], "rollout": [], "rollout+events": []}
+    samples: dict[str, list[tuple[float, float]]] = {
+        "wait": [],
+        "rollout": [],
+        "events": [],
+        "rollout+events": [],
+    }
     counts: dict[str, list[tuple[int, int, int]]] = {"rollout": [], "rollout+events": []}
     with (
         seeded_state(seed) as state,
@@ -109,6 +119,12 @@ async def big_stage(report: Report | None) -> None:
                     job, min_delay=delays["min_delay"], max_delay=delays["max_delay"]
                 )
 
+            async def follow() -> None:
+                job = await client.create_deployment_job(fleet=found["fleet"], application_configs=[config])
+                low, high = delays["min_delay"], delays["max_delay"]
+                async for _ in client.deployment_events(job, min_delay=low, max_delay=high).polls():
+                    pass
+
             async def rollout(events: bool, number: int) -> Runner:
                 runner = _runner(client, plan, Path(tmp) / f"r{number}-{events}.json", delays)
                 handle = Rollout(runner)
@@ -122,6 +138,8 @@ async def big_stage(report: Report | None) -> None:
             for number in range(REPEAT):
                 wall, cpu, _ = await _measure(wait)
                 samples["wait"].append((wall, cpu))
+                wall, cpu, _ = await _measure(follow)
+                samples["events"].append((wall, cpu))
                 for events in (False, True):
                     name = "rollout+events" if events else "rollout"
                     wall, cpu, runner = await _measure(lambda e=events, n=number: rollout(e, n))  # type: ignore[misc]
@@ -140,6 +158,8 @@ async def big_stage(report: Report | None) -> None:
             extra = f"  writes {writes} (commands {commands} + polls {polls} = {commands + polls})"
         ratios = f"wall {wall:6.2f} s ({wall / base_wall:4.2f}x)  cpu {cpu:6.2f} s ({cpu / base_cpu:4.2f}x)"
         print(f"  {name:15} {ratios}{extra}")
+    events_cpu = statistics.median(c for _, c in samples["events"])
+    events_wall = statistics.median(w for w, _ in samples["events"])
     if report is None:
         return
     for name in ("rollout", "rollout+events"):
@@ -152,6 +172,13 @@ async def big_stage(report: Report | None) -> None:
         report.ratio(
             f"{ROBOTS}-robot stage {label}: CPU", cpu, "wait_for_deployment_job", base_cpu, "<= 1.3", "s"
         )
+        if name == "rollout+events":
+            report.ratio(
+                f"{ROBOTS}-robot stage {label}: wall", wall, "deployment_events", events_wall, "~1", "s"
+            )
+            report.ratio(
+                f"{ROBOTS}-robot stage {label}: CPU", cpu, "deployment_events", events_cpu, "~1", "s"
+            )
         writes, commands, polls = max(counts[name], key=lambda c: c[0] / (c[1] + c[2]))
         report.ratio(
             f"{ROBOTS}-robot stage {label}: checkpoint writes",
