@@ -135,6 +135,10 @@ async def big_stage(report: Report | None) -> None:
                 assert finished.succeeded, finished.reason
                 return runner
 
+            # Warm the client (its first calls load the service model) so that no way pays for it.
+            await client.describe_fleet(found["fleet"])
+            async for _ in client.list_deployment_jobs(fleet_name="big"):
+                pass
             for number in range(REPEAT):
                 wall, cpu, _ = await _measure(wait)
                 samples["wait"].append((wall, cpu))
