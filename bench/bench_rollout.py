@@ -60,7 +60,7 @@ from robomaker_deploy.emulator import Emulator
 from robomaker_deploy.emulator._seeding import seed_application, seed_fleet
 
 ROBOTS = int(os.environ.get("BENCH_ROLLOUT_ROBOTS", "1000"))
-REPEAT = int(os.environ.get("BENCH_ROLLOUT_REPEAT", "3"))
+REPEAT = int(os.environ.get("BENCH_ROLLOUT_REPEAT", "5"))
 SPEED = 20.0
 ROLLOUTS = 50
 SHARED_SPEED = 2.0
