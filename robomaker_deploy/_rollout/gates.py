@@ -136,8 +136,9 @@ class HttpGate:
 def _coroutine_function(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not _is_async(value):
         raise TypeError(
-            f"CallableGate.func must be an async function (async def gate(stage) -> bool),"
-            f" not {short(value)}: a plain function would block the rollout's event loop"
+            "CallableGate.func must be an async function (async def gate(stage) -> bool, or a"
+            f" functools.partial of one), not {short(value)}: a plain function would block the event loop,"
+            " and a lambda hides whether it returns a coroutine"
         )
 
 
