@@ -287,3 +287,13 @@ def test_a_signal_cancels_kills_the_gate_and_prints_a_resume_command_that_resume
     again = Shell(shell_env(robomaker_emulator_background, tmp_path)).run(*resume[1:])
     assert again.exit_code == EXIT_OK, again.output
     assert "Resuming" in again.stdout and "Rollout succeeded" in again.stdout
+
+
+def test_a_timeout_out_of_bounds_is_named_by_its_flag(shell: Setup, tmp_path: Path) -> None:
+    cli, arns = shell
+    plan = _plan(tmp_path / "plan.toml", arns, ["a"])
+    result = cli.run("rollout", str(plan), "--timeout", "inf", *FAST)
+    assert result.exit_code == EXIT_USAGE, result.output
+    line = one_error_line(result)
+    assert "--timeout=inf: must be a finite number of seconds from 1 to 604800" in line, line
+    assert not (tmp_path / "plan.rollout.json").exists()

@@ -24,15 +24,21 @@ import pytest
 import trio
 
 from robomaker_deploy import (
+    Architecture,
     CallableGate,
     CommandGate,
     DeploymentApplicationConfig,
+    DeploymentClient,
     HttpGate,
     LaunchConfig,
+    RolloutPlan,
+    Stage,
     StageReport,
     ValidationError,
 )
 from robomaker_deploy._rollout.gates import OUTPUT_LIMIT, gate_problems, run_gate
+from robomaker_deploy.emulator import Emulator
+from tests.support.world import make_application, make_fleet
 
 PY = sys.executable
 FLEET = "arn:aws:robomaker:us-east-1:123456789012:deployment-fleet/canary/1700000000000"
@@ -362,3 +368,27 @@ def test_an_http_gate_and_a_program_on_trio(health: str) -> None:
         assert hung.verdict == "timed_out"
 
     trio.run(main)
+
+
+# -- before stage 1 ---------------------------------------------------------------------------------
+
+
+@pytest.mark.asyncio
+async def test_a_gate_that_cannot_run_is_refused_before_anything_deploys(
+    robomaker_emulator: Emulator, client: DeploymentClient, tmp_path: Path
+) -> None:
+    app, version = await make_application(client, name="app", architectures=[Architecture.X86_64])
+    fleet, _ = await make_fleet(client, "canary", [{}])
+    config = DeploymentApplicationConfig(
+        application=app.arn,
+        application_version=version.version,
+        launch_config=LaunchConfig(package_name="p", launch_file="l.launch"),
+    )
+    gate = CommandGate(argv=[str(tmp_path / "check-metrics.sh")])
+    plan = RolloutPlan(application_configs=[config], stages=[Stage(fleet=fleet.arn)], gate=gate)
+    check = await client.check_rollout(plan)
+    assert len(check.problems) == 1 and "check-metrics.sh': no such file" in check.problems[0]
+    with pytest.raises(ValidationError) as caught:
+        await client.rollout(plan).result()
+    assert "check-metrics.sh': no such file" in str(caught.value)
+    assert robomaker_emulator.stats()["calls"].get("CreateDeploymentJob", 0) == 0

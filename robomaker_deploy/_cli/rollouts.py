@@ -242,7 +242,7 @@ async def _until_signalled(work: Awaitable[T]) -> T:
     raise _Signalled(caught[0])
 
 
-@command(waits=True)
+@command(waits=True, flags={"stage_timeout": "--timeout"})
 @click.argument("plan_file", metavar="PLAN.toml", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--checkpoint",
