@@ -297,3 +297,19 @@ def test_a_timeout_out_of_bounds_is_named_by_its_flag(shell: Setup, tmp_path: Pa
     line = one_error_line(result)
     assert "--timeout=inf: must be a finite number of seconds from 1 to 604800" in line, line
     assert not (tmp_path / "plan.rollout.json").exists()
+
+
+def test_a_gate_that_hangs_stops_the_rollout_at_its_timeout_like_a_refusal(
+    shell: Setup, tmp_path: Path
+) -> None:
+    cli, arns = shell
+    hang = [sys.executable, "-c", "import time\nprint('checking', flush=True)\nwhile True: time.sleep(60)"]
+    plan = _plan(tmp_path / "plan.toml", arns, ["a", "c"], gate=hang)
+    plan.write_text(plan.read_text() + "timeout = 0.5\n")  # the [gate] table is last
+    result = cli.run("rollout", str(plan), "--json", *FAST)
+    assert result.exit_code == EXIT_DEPLOYMENT_FAILED, result.output
+    report = json.loads(result.stdout)
+    first = report["stages"][0]
+    assert report["status"] == "stopped" and first["status"] == "refused"
+    assert first["gate"]["verdict"] == "timed_out" and first["gate"]["output"] == "checking\n"
+    assert "the gate timed out" in first["note"] and report["stages"][1]["status"] == "pending"
