@@ -107,15 +107,15 @@ def _words(name: str) -> str:
 
 
 def report_table(report: RolloutReport) -> Table:
-    """The report, one row per stage; why a stage ended as it did is a line below the table."""
+    """The report, one row per stage; why each stage ended as it did is a line below the table."""
+    notes = [
+        f"stage {number} ({stage.name}): {stage.note}"
+        for number, stage in enumerate(report.stages, 1)
+        if stage.note
+    ]
     table = Table(
         title=f"Rollout {report.status.replace('_', ' ')}" + (f": {report.reason}" if report.reason else ""),
-        caption="\n".join(
-            f"stage {number} ({stage.name}): {stage.note}"
-            for number, stage in enumerate(report.stages, 1)
-            if stage.note
-        )
-        or None,
+        caption="\n".join(notes) or None,
         caption_justify="left",
     )
     for title in ("stage", "fleet", "status", "attempts", "updated", "failed", "retried", "rollback", "time"):
