@@ -53,15 +53,15 @@ async def test_a_rollout_is_a_span_with_its_stages_rollbacks_waits_and_calls_und
         report = await rollout.result()  # else awaited in shared polls, as a waiter does
     assert report.status == "stopped"
     found = spans.get_finished_spans()
-    rollout = _one(found, "robomaker_deploy.rollout")
-    assert rollout.parent is not None and rollout.parent.span_id == outer.get_span_context().span_id
-    assert _attributes(rollout)["robomaker_deploy.rollout.status"] == "stopped"
+    root = _one(found, "robomaker_deploy.rollout")
+    assert root.parent is not None and root.parent.span_id == outer.get_span_context().span_id
+    assert _attributes(root)["robomaker_deploy.rollout.status"] == "stopped"
     stages = _named(found, "robomaker_deploy.rollout.stage")
     rollbacks = _named(found, "robomaker_deploy.rollout.rollback")
     assert sorted(_attributes(s)["robomaker_deploy.rollout.stage"] for s in stages) == [0, 1]
     assert sorted(_attributes(s)["robomaker_deploy.rollout.stage"] for s in rollbacks) == [0, 1]
     for span in (*stages, *rollbacks):
-        assert span.parent is not None and span.parent.span_id == rollout.context.span_id
+        assert span.parent is not None and span.parent.span_id == root.context.span_id
         # The job's create call and its watch (with the describes under it) nest under the stage.
         under = _children(found, span)
         creates = [s for s in under if _attributes(s).get("rpc.method") == "CreateDeploymentJob"]

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from contextlib import aclosing
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import anyio
 import attrs
@@ -203,23 +203,25 @@ async def watch(
             command.job_arn, timeout=left, min_delay=min_delay, max_delay=max_delay, resume=resume
         )
         checked = False
-        async for poll in events.polls():
-            if not checked:
-                _check_fleet(command, poll.snapshot)
-                checked = True
-            polls = poll.checkpoint.polls
-            yield poll
-            if command.abort is not None and not poll.snapshot.status.is_terminal:
-                counts = abort_counts(command.abort, poll.checkpoint.state)
-                if counts is not None:
-                    yield WatchEnded(
-                        status=poll.snapshot.status,
-                        aborted_by_rule=True,
-                        finished=counts[0],
-                        failed_count=counts[1],
-                        polls=polls,
-                    )
-                    return
+        # polls() is an async generator: closed here when the watch stops early (trio warns otherwise).
+        async with aclosing(cast("AsyncGenerator[PollEvents, None]", events.polls())) as stream:
+            async for poll in stream:
+                if not checked:
+                    _check_fleet(command, poll.snapshot)
+                    checked = True
+                polls = poll.checkpoint.polls
+                yield poll
+                if command.abort is not None and not poll.snapshot.status.is_terminal:
+                    counts = abort_counts(command.abort, poll.checkpoint.state)
+                    if counts is not None:
+                        yield WatchEnded(
+                            status=poll.snapshot.status,
+                            aborted_by_rule=True,
+                            finished=counts[0],
+                            failed_count=counts[1],
+                            polls=polls,
+                        )
+                        return
     except WaiterTimeoutError:
         # Raised by the stream at the deadline, or while it is built if the deadline just passed.
         yield await _looked(client, command, polls, timed_out=True)
