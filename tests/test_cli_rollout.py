@@ -23,6 +23,7 @@ from robomaker_deploy._cli.options import Settings, settings_of
 from robomaker_deploy._cli.rollouts import resume_command
 from robomaker_deploy.emulator import Emulator
 from tests.support.cli import Shell, one_error_line, shell_env
+from tests.support.processes import FAMILY, dead
 from tests.support.world import make_application, make_fleet
 
 Setup = tuple[Shell, dict[str, str]]
@@ -226,24 +227,6 @@ def test_the_resume_command_repeats_every_option_of_the_command() -> None:
         ]
 
 
-#: Writes its pid and its child's, then waits for ever (so the rollout is in its gate).
-STUCK_GATE = (
-    "import os, subprocess, sys, time\n"
-    "child = subprocess.Popen([sys.executable, '-c', 'import time\\nwhile True: time.sleep(60)'])\n"
-    "open(sys.argv[1], 'w').write(f'{os.getpid()} {child.pid}')\n"
-    "while True: time.sleep(60)"
-)
-
-
-def _dead(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    return state in ("Z", "X")  # a zombie runs nothing; its new parent reaps it
-
-
 @pytest.mark.parametrize("number", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_a_signal_cancels_kills_the_gate_and_prints_a_resume_command_that_resumes(
     robomaker_emulator_background: Emulator, tmp_path: Path, number: signal.Signals
@@ -251,7 +234,7 @@ def test_a_signal_cancels_kills_the_gate_and_prints_a_resume_command_that_resume
     arns = anyio.run(_world, robomaker_emulator_background)
     env = {**os.environ, **shell_env(robomaker_emulator_background, tmp_path)}
     pids = tmp_path / "gate.pids"
-    plan = _plan(tmp_path / "plan.toml", arns, ["a", "c"], gate=[sys.executable, "-c", STUCK_GATE, str(pids)])
+    plan = _plan(tmp_path / "plan.toml", arns, ["a", "c"], gate=[sys.executable, "-c", FAMILY, str(pids)])
     args = [str(plan), "--timeout", "600", *FAST]
     cli = subprocess.Popen(
         [sys.executable, "-m", "robomaker_deploy", "rollout", *args],
@@ -279,7 +262,7 @@ def test_a_signal_cancels_kills_the_gate_and_prints_a_resume_command_that_resume
     resume = shlex.split(err.split("Resume with: ", 1)[1].rsplit(" (see", 1)[0].strip())
     checkpoint = tmp_path / "plan.rollout.json"
     assert resume == ["robomaker-deploy", "rollout", *args, "--checkpoint", str(checkpoint)]
-    assert _dead(gate) and _dead(grandchild)  # the gate's whole group went with the rollout
+    assert dead(gate) and dead(grandchild)  # the gate's whole group went with the rollout
     state = json.loads(checkpoint.read_text())["state"]
     assert state["report"]["status"] == "running" and state["report"]["stages"][0]["status"] == "running"
     # The printed command resumes it; the gate is not in the plan's digest, so it may be fixed first.

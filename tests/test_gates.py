@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import signal
 import socket
 import sys
@@ -38,6 +37,7 @@ from robomaker_deploy import (
 )
 from robomaker_deploy._rollout.gates import OUTPUT_LIMIT, gate_problems, run_gate
 from robomaker_deploy.emulator import Emulator
+from tests.support.processes import FAMILY, dead
 from tests.support.world import make_application, make_fleet
 
 PY = sys.executable
@@ -62,19 +62,6 @@ FOREVER = [PY, "-c", "import time\nwhile True: time.sleep(60)"]
 
 def python_gate(code: str, timeout: float | None = None) -> CommandGate:
     return CommandGate(argv=[PY, "-c", code], timeout=timeout)
-
-
-def dead(pid: int) -> bool:
-    """The process is gone, or a zombie waiting for whichever parent reaps it (it runs nothing)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except FileNotFoundError:
-        return True
-    return state in ("Z", "X")
 
 
 async def eventually_dead(*pids: int) -> bool:
@@ -218,15 +205,6 @@ async def test_100_mb_of_output_keeps_the_last_64_kib_in_bounded_memory(
     assert "the end" not in out and "xxxx" not in out and "xxxx" not in err  # nothing reached our stdout
 
 
-#: Starts a grandchild in the gate's group, writes both pids, then waits for ever.
-FAMILY = (
-    "import subprocess, sys, time\n"
-    "child = subprocess.Popen([sys.executable, '-c', 'import time\\nwhile True: time.sleep(60)'])\n"
-    "open(sys.argv[1], 'w').write(f'{__import__(\"os\").getpid()} {child.pid}')\n"
-    "while True: time.sleep(60)"
-)
-
-
 async def family_pids(path: Path) -> list[int]:
     for _ in range(800):
         if await anyio.Path(path).exists() and len(text := (await anyio.Path(path).read_text()).split()) == 2:
@@ -263,9 +241,7 @@ async def test_cancelling_kills_the_whole_process_group_and_is_not_swallowed(tmp
 @pytest.mark.asyncio
 async def test_a_program_that_leaves_a_child_behind_has_it_killed(tmp_path: Path) -> None:
     pids = tmp_path / "pids"
-    code = FAMILY.replace("while True: time.sleep(60)", "sys.exit(0)").replace(
-        "'-c', 'import time", "'-c', 'import time"
-    )
+    code = FAMILY.rsplit("\n", 1)[0] + "\nsys.exit(0)"  # exits at once, its child still running
     result = await run_gate(CommandGate(argv=[PY, "-c", code, str(pids)]), STAGE, timeout=30)
     assert result.passed
     assert await eventually_dead(*await family_pids(pids))

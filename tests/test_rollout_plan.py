@@ -26,16 +26,18 @@ from robomaker_deploy._rollout.rules import DAY
 APP = "arn:aws:robomaker:us-east-1:123456789012:robot-application/app/1700000000000"
 FLEET = "arn:aws:robomaker:us-east-1:123456789012:deployment-fleet/{}/1700000000000"
 
-GOOD = f"""
-rollback = true
-stage_timeout = 900
-
+APPLICATION = f"""
 [application]
 arn = "{APP}"
 version = 3
 package = "hello_world"
 launch_file = "hello.launch"
-pre_launch_file = "scripts/pre.sh"
+"""
+
+GOOD = f"""
+rollback = true
+stage_timeout = 900
+{APPLICATION}pre_launch_file = "scripts/pre.sh"
 environment = {{ LOG_LEVEL = "info" }}
 
 [[stages]]
@@ -127,15 +129,6 @@ def test_an_unreadable_or_broken_file_says_so(tmp_path: Path) -> None:
     broken.write_text("[application\n")
     with pytest.raises(ValidationError, match="not valid TOML"):
         RolloutPlan.from_toml(broken)
-
-
-APPLICATION = f"""
-[application]
-arn = "{APP}"
-version = 3
-package = "hello_world"
-launch_file = "hello.launch"
-"""
 
 
 def _one_stage(top: str = "", stage: str = "", fleet: str | None = None, version: str = "3") -> str:
