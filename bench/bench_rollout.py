@@ -160,8 +160,8 @@ async def big_stage(report: Report | None) -> None:
         if name in counts:
             writes, commands, polls = counts[name][-1]
             extra = f"  writes {writes} (commands {commands} + polls {polls} = {commands + polls})"
-        ratios = f"wall {wall:6.2f} s ({wall / base_wall:4.2f}x)  cpu {cpu:6.2f} s ({cpu / base_cpu:4.2f}x)"
-        print(f"  {name:15} {ratios}{extra}")
+        line = f"wall {wall:6.2f} s ({wall / base_wall:4.2f}x)  cpu {cpu:6.2f} s ({cpu / base_cpu:4.2f}x)"
+        print(f"  {name:15} {line}{extra}")
     events_cpu = statistics.median(c for _, c in samples["events"])
     events_wall = statistics.median(w for w, _ in samples["events"])
 
