@@ -8,15 +8,16 @@ its public methods only, and the public class is put together above both
 from __future__ import annotations
 
 import os
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING
 
 from .._client import ClientCore
 
 if TYPE_CHECKING:
     from .checks import RolloutCheck
-    from .engine import Gate
     from .handle import Rollout
     from .plan import RolloutPlan
+    from .report import StageReport
 
 __all__ = ["RolloutOperations"]
 
@@ -29,7 +30,7 @@ class RolloutOperations(ClientCore):
         plan: RolloutPlan,
         *,
         checkpoint: str | os.PathLike[str] | None = None,
-        gate: Gate | None = None,
+        gate: Callable[[StageReport], Awaitable[bool]] | None = None,
         min_delay: float | None = None,
         max_delay: float | None = None,
     ) -> Rollout:
@@ -50,12 +51,15 @@ class RolloutOperations(ClientCore):
         pace the watching of each stage (``None``: the client's, see
         :meth:`wait_for_deployment_job`). See the Rollouts guide.
         """
-        from .engine import Runner
+        import attrs
+
+        from .embedded import Runner
+        from .gates import CallableGate
         from .handle import Rollout
 
-        runner = Runner(
-            self, plan, checkpoint=checkpoint, gate=gate, min_delay=min_delay, max_delay=max_delay
-        )
+        if gate is not None:  # shorthand for the plan's gate
+            plan = attrs.evolve(plan, gate=CallableGate(func=gate))
+        runner = Runner(self, plan, checkpoint=checkpoint, min_delay=min_delay, max_delay=max_delay)
         return Rollout(runner)
 
     async def check_rollout(self, plan: RolloutPlan) -> RolloutCheck:
