@@ -19,6 +19,7 @@ import attrs
 
 from .._enums import DeploymentStatus, FailureCode
 from .._models import DeploymentApplicationConfig
+from .gates import GateResult
 
 __all__ = ["Attempt", "AttemptKind", "RolloutReport", "RolloutStatus", "StageReport", "StageStatus"]
 
@@ -54,9 +55,23 @@ class Attempt:
     succeeded: tuple[str, ...] = attrs.field(default=(), converter=_arns)
     """Robots that ended in sync."""
     failed: Mapping[str, FailureCode | None] = attrs.field(factory=dict, converter=_codes)
-    """Robots that failed, with their failure codes."""
+    """Robots that failed on their own, with their failure codes."""
+    cancelled: tuple[str, ...] = attrs.field(default=(), converter=_arns)
+    """Robots the rollout's own cancel stopped before they finished (an early abort, a timeout):
+    not failed, never retried."""
+    deadline: datetime | None = None
+    """When the rollout stops waiting for the job (``stage_timeout`` after it started, or after the
+    cancel was sent)."""
     aborted: bool = False
-    """The rollout cancelled the job itself (its early-abort rule held)."""
+    """The early-abort rule held while the job ran, so the rollout cancelled it."""
+    abort_finished: int = 0
+    """When the rule held: robots finished so far."""
+    abort_failed: int = 0
+    """When the rule held: robots failed so far."""
+    timed_out: bool = False
+    """The job was still running at its deadline, so the rollout cancelled it."""
+    cancelled_at: datetime | None = None
+    """When the rollout's cancel (after an abort or a timeout) was sent."""
 
     @property
     def duration(self) -> timedelta | None:
@@ -80,7 +95,8 @@ class StageReport:
     """What the fleet's last successful deployment deployed, recorded before the rollout touched it."""
     attempts: tuple[Attempt, ...] = ()
     baked: bool = False
-    gate: Literal["passed", "refused"] | None = None
+    gate: GateResult | None = None
+    """What the plan's gate answered after the bake (``None``: not asked, or no gate)."""
     rollback: Attempt | None = None
     """The job that deployed ``previous`` back, if the rollout stopped after changing this fleet."""
     note: str | None = None
@@ -90,6 +106,11 @@ class StageReport:
     def changed(self) -> bool:
         """The rollout made at least one job on this fleet (so a rollback concerns it)."""
         return any(attempt.job is not None for attempt in self.attempts)
+
+    @property
+    def cancelled(self) -> frozenset[str]:
+        """Robots the rollout's cancel (an early abort, a timeout) stopped in the stage's last attempt."""
+        return frozenset(self.attempts[-1].cancelled) if self.attempts else frozenset()
 
     @property
     def updated(self) -> frozenset[str]:
@@ -145,6 +166,11 @@ class RolloutReport:
     def robots_failed(self) -> frozenset[str]:
         """Robots whose last attempt failed."""
         return frozenset().union(*(s.failed for s in self.stages))
+
+    @property
+    def robots_cancelled(self) -> frozenset[str]:
+        """Robots stopped by the rollout's own cancel (an early abort, a timeout): not counted as failed."""
+        return frozenset().union(*(s.cancelled for s in self.stages))
 
     @property
     def robots_retried(self) -> frozenset[str]:
