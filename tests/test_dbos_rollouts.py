@@ -1,0 +1,230 @@
+"""Rollouts on DBOS: workers killed with SIGKILL lose nothing, on SQLite and on a real PostgreSQL.
+
+Everything runs as it would in production: the emulator in a process of its
+own with a state file, workers (``tests.support.dbos_worker``) in processes
+of their own, and the only things that survive a kill are the system
+database and what the service did. A worker is killed only after the
+rollout recorded another step since it started (and a random moment more),
+so every kill lands mid-rollout and the rollout still moves on.
+
+* SQLite: one worker, one three-stage rollout (a retry and a rollback
+  included), killed 10 or more times and started again each time; the jobs
+  the service made and the report are those of an uninterrupted run.
+* PostgreSQL (started by the test): two workers, 20 rollouts, one worker
+  killed while it runs some; a new process with the dead worker's executor ID
+  recovers them (DBOS's recovery at launch) and they finish, each once, with
+  no fleet given a job twice and the reports of an uninterrupted run.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from pathlib import Path
+from typing import Any
+
+import anyio
+import pytest
+
+from robomaker_deploy import (
+    Architecture,
+    DeploymentApplicationConfig,
+    DeploymentClient,
+    LaunchConfig,
+    RobotDeploymentStep,
+    RolloutPlan,
+)
+from robomaker_deploy._cli.output import to_json
+from robomaker_deploy._rollout.dbos import rollout_report, submit_rollout
+from robomaker_deploy.emulator import TAG_FAIL_STEP, TAG_FAILURE_CODE
+from robomaker_deploy.emulator._process import emulator_process
+from tests.support.dbos_runs import SystemDatabase, kill, tail, worker
+from tests.support.postgres import PostgresUnavailable, postgres_binaries, postgres_server
+from tests.support.world import make_application, make_fleet, process_client
+from tests.test_crash_resume import PLAN, _jobs_since, _normal
+
+pytestmark = pytest.mark.asyncio
+
+PRE_LAUNCH = RobotDeploymentStep.EXECUTING_PRE_LAUNCH.value
+DONE = ("SUCCESS", "ERROR")
+#: Only keeps a broken run from hanging the suite; never what a test measures.
+HANG = 600.0
+
+
+async def _deployed(client: DeploymentClient, app: str, version: str, fleets: list[str]) -> None:
+    """Each fleet runs ``version`` (without the pre-launch script that fails), so a rollback has a target."""
+    old = DeploymentApplicationConfig(
+        application=app,
+        application_version=version,
+        launch_config=LaunchConfig(package_name="p", launch_file="l.launch"),
+    )
+    for fleet in fleets:
+        running = await client.create_deployment_job(fleet=fleet, application_configs=[old])
+        await client.wait_until_deployment_succeeded(running)
+
+
+async def _until(condition: Any) -> None:
+    with anyio.fail_after(HANG):
+        while not condition():
+            await anyio.sleep(0.02)
+
+
+async def test_a_dbos_rollout_on_sqlite_killed_again_and_again_finishes_as_an_uninterrupted_one(
+    tmp_path: Path,
+) -> None:
+    rng = random.Random(19)
+    failing = {TAG_FAIL_STEP: PRE_LAUNCH, TAG_FAILURE_CODE: "GreengrassDeploymentFailed"}  # retryable
+    with emulator_process("--speed", "20", "--state-file", str(tmp_path / "emulator.sqlite")) as (_, url):
+        async with process_client(url) as client:
+            app, today = await make_application(client, name="app", architectures=[Architecture.X86_64])
+            new = await client.create_robot_application_version(app)
+            fleets = [
+                (await make_fleet(client, name, tags))[0].arn
+                for name, tags in (("canary", [{}]), ("site-a", [{}, {}]), ("site-b", [{}, failing]))
+            ]
+            assert today.version is not None and new.version is not None
+            await _deployed(client, app.arn, today.version, fleets)
+            seen: set[str] = set()
+            await _jobs_since(client, fleets, seen)
+            plan_file = tmp_path / "plan.toml"
+            names = dict(zip(("canary", "site_a", "site_b"), fleets, strict=True))
+            plan_file.write_text(PLAN.format(app=app.arn, version=new.version, **names))
+            plan = RolloutPlan.from_toml(plan_file)
+
+            runs: dict[str, tuple[dict[str, Any], dict[str, list[str]]]] = {}
+            kills = 0
+            for run in ("steady", "killed"):
+                database = str(tmp_path / f"{run}.sqlite")
+                log = tmp_path / f"{run}.log"
+                looks = SystemDatabase(database)
+                workflow = ""
+                try:
+                    while True:
+                        async with worker(url, database, "worker-1", log) as process:
+                            if not workflow:
+                                workflow = await submit_rollout(database, plan, key=run)
+                            if run == "steady":
+                                break
+                            started = looks.steps(workflow)
+                            await _until(
+                                lambda: looks.steps(workflow) > started
+                                or looks.statuses()[workflow][0] in DONE  # noqa: B023
+                            )
+                            await anyio.sleep(rng.uniform(0.0, 0.3))
+                            if looks.statuses()[workflow][0] in DONE:
+                                break
+                            await kill(process)
+                            kills += 1
+                    async with worker(url, database, "worker-1", log):
+                        with anyio.fail_after(HANG):
+                            report = await rollout_report(database, workflow)
+                    assert looks.statuses()[workflow][0] == "SUCCESS", tail(log)
+                finally:
+                    looks.close()
+                runs[run] = (to_json(report), await _jobs_since(client, fleets, seen))
+    steady, killed = runs["steady"], runs["killed"]
+    assert kills >= 10, f"only {kills} kills: the rollout ended too soon for the test to mean much"
+    assert steady[0]["status"] == "stopped" and steady[0]["stages"][2]["status"] == "failed"
+    assert [len(jobs) for jobs in steady[1].values()] == [2, 2, 3]  # deploy (+ retry) and rollback
+    assert _normal(killed[0]) == _normal(steady[0])
+    assert killed[1] == steady[1]  # the same jobs, none twice
+
+
+# -- many workers on PostgreSQL ------------------------------------------------------------------------
+
+ROLLOUTS = 20
+SMALL_PLAN = """
+[application]
+arn = "{app}"
+version = "{version}"
+package = "p"
+launch_file = "l.launch"
+pre_launch_file = "pre.sh"
+
+[[stages]]
+fleet = "{canary}"
+bake = 0.2
+
+[[stages]]
+fleet = "{site}"
+"""
+
+
+def _postgres() -> None:
+    """Skip without PostgreSQL on a developer's machine; in CI (which installs it) fail instead."""
+    try:
+        postgres_binaries()
+    except PostgresUnavailable as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI must run the PostgreSQL test: {exc}")
+        pytest.skip(str(exc))
+
+
+async def test_dbos_rollouts_on_postgres_survive_a_dead_worker(tmp_path: Path) -> None:
+    _postgres()
+    failing = {TAG_FAIL_STEP: PRE_LAUNCH}  # not retryable: the stage fails and the rollout rolls back
+    with (
+        postgres_server() as database,
+        emulator_process("--speed", "20", "--state-file", str(tmp_path / "emulator.sqlite")) as (_, url),
+    ):
+        async with process_client(url) as client:
+            app, today = await make_application(client, name="app", architectures=[Architecture.X86_64])
+            new = await client.create_robot_application_version(app)
+            assert today.version is not None and new.version is not None
+            plans: list[RolloutPlan] = []
+            fleets: list[str] = []
+            for number in range(ROLLOUTS):
+                bad = number % 4 == 3
+                canary = (await make_fleet(client, f"r{number}-canary", [{}]))[0].arn
+                site = (await make_fleet(client, f"r{number}-site", [{}, failing if bad else {}]))[0].arn
+                fleets += [canary, site]
+                plan_file = tmp_path / f"plan-{number}.toml"
+                plan_file.write_text(
+                    SMALL_PLAN.format(app=app.arn, version=new.version, canary=canary, site=site)
+                )
+                plans.append(RolloutPlan.from_toml(plan_file))
+            await _deployed(client, app.arn, today.version, fleets)
+            seen: set[str] = set()
+            await _jobs_since(client, fleets, seen)
+
+            runs: dict[str, tuple[list[dict[str, Any]], dict[str, list[str]]]] = {}
+            looks = SystemDatabase(database)
+            log = tmp_path / "workers.log"
+            try:
+                for run in ("steady", "killed"):
+                    async with (
+                        worker(url, database, f"{run}-a", log) as first,
+                        worker(url, database, f"{run}-b", log),
+                    ):
+                        ids = [await submit_rollout(database, plan, key=run) for plan in plans]
+                        if run == "killed":
+                            # Kill worker a once it runs rollouts that have got somewhere, and others are left.
+                            def busy() -> list[str]:
+                                states = looks.statuses()
+                                return [
+                                    i
+                                    for i in ids
+                                    if states[i][:2] == ("PENDING", "killed-a") and looks.steps(i) >= 2
+                                ]
+
+                            await _until(lambda: len(busy()) >= 2)
+                            orphans = busy()
+                            await kill(first)
+                            assert any(looks.statuses()[i][0] not in DONE for i in ids)
+                            # Another process takes over the dead worker's executor ID: DBOS recovers its
+                            # pending workflows at launch, and either live worker runs them.
+                            async with worker(url, database, "killed-a", log):
+                                await _until(lambda: all(looks.statuses()[i][0] in DONE for i in ids))
+                        with anyio.fail_after(HANG):
+                            reports = [to_json(await rollout_report(database, i)) for i in ids]
+                    states = looks.statuses()
+                    assert all(states[i][0] == "SUCCESS" for i in ids), tail(log)
+                    runs[run] = (reports, await _jobs_since(client, fleets, seen))
+            finally:
+                looks.close()
+    steady, killed = runs["steady"], runs["killed"]
+    assert orphans and all(states[i][0] == "SUCCESS" for i in orphans)
+    assert [r["status"] for r in steady[0]].count("stopped") == ROLLOUTS // 4
+    assert [_normal(r) for r in killed[0]] == [_normal(r) for r in steady[0]]
+    # ListDeploymentJobs per fleet: the same jobs as the uninterrupted run, so none made twice.
+    assert killed[1] == steady[1]
