@@ -78,6 +78,10 @@ def load(text: str | bytes, cls: type[T], schema: str, *, what: str) -> T:
         data = json.loads(text)
     except ValueError as exc:
         raise ValidationError(what, "<document>", f"is not JSON ({exc})") from exc
+    except RecursionError:
+        raise ValidationError(
+            what, "<document>", "is nested too deeply to be a document this SDK wrote"
+        ) from None
     if not isinstance(data, dict):
         raise ValidationError(what, "<document>", "must be a JSON object")
     found = data.pop("schema", None)
@@ -90,6 +94,10 @@ def load(text: str | bytes, cls: type[T], schema: str, *, what: str) -> T:
         raise ValidationError(what, "<document>", "is not valid: " + "; ".join(problems), problems) from exc
     except (TypeError, ValueError, KeyError) as exc:
         raise ValidationError(what, "<document>", f"is not valid: {exc}") from exc
+    except RecursionError:
+        raise ValidationError(
+            what, "<document>", "is nested too deeply to be a document this SDK wrote"
+        ) from None
 
 
 def write_atomic(path: str | os.PathLike[str], text: str) -> None:

@@ -81,7 +81,7 @@ def test_a_refusing_gate_command_stops_the_rollout(shell: Setup, tmp_path: Path)
     assert "stage 2 (b): the gate refused" in result.stdout
     assert "Rollout stopped" in result.stdout
     saved = json.loads((tmp_path / "plan.rollout.json").read_text())
-    assert [s["status"] for s in saved["report"]["stages"]] == ["succeeded", "refused", "pending"]
+    assert [s["status"] for s in saved["state"]["report"]["stages"]] == ["succeeded", "refused", "pending"]
     # Run again: the checkpoint says it ended; the same report, as JSON this time.
     again = cli.run("rollout", str(plan), "--json", *FAST)
     assert again.exit_code == EXIT_DEPLOYMENT_FAILED
@@ -97,4 +97,4 @@ def test_a_rollout_that_goes_through_exits_0(shell: Setup, tmp_path: Path) -> No
     result = cli.run("rollout", str(plan), "--checkpoint", str(checkpoint), *FAST)
     assert result.exit_code == EXIT_OK, result.output
     assert "Rollout succeeded" in result.stdout
-    assert json.loads(checkpoint.read_text())["report"]["status"] == "succeeded"
+    assert json.loads(checkpoint.read_text())["state"]["report"]["status"] == "succeeded"

@@ -19,6 +19,7 @@ from robomaker_deploy import (
     DeploymentClient,
     DeploymentConfig,
     DeploymentStatus,
+    FailureCode,
     GatePassed,
     GateRefused,
     RetryPolicy,
@@ -28,12 +29,14 @@ from robomaker_deploy import (
     RolloutPlan,
     Stage,
     StageAborted,
+    StageEvent,
     StageReport,
     StageRetried,
+    StageStarted,
     ValidationError,
 )
-from robomaker_deploy._documents import write_atomic
-from robomaker_deploy._rollout import engine
+from robomaker_deploy._documents import load, write_atomic
+from robomaker_deploy._rollout import CheckpointInUseError, core, effects, embedded
 from robomaker_deploy.emulator import TAG_FAIL_STEP, TAG_FAILURE_CODE, Emulator
 from tests.support.world import make_application, make_fleet
 
@@ -98,8 +101,8 @@ async def test_a_three_stage_rollout_goes_through(client: DeploymentClient, tmp_
     assert sum(isinstance(e, GatePassed) for e in events) == 3
     assert len(report.robots_updated) == 6 and not report.robots_failed
     document = json.loads(checkpoint.read_text())
-    assert document["schema"] == "robomaker-deploy/rollout/1"
-    assert document["report"]["status"] == "succeeded"
+    assert document["schema"] == "robomaker-deploy/rollout/2"
+    assert document["state"]["report"]["status"] == "succeeded"
     # Started again with the same checkpoint, a finished rollout just reports.
     again = await client.rollout(_plan(version, fleets), checkpoint=checkpoint, **FAST).result()
     assert again == report
@@ -145,7 +148,16 @@ async def test_early_abort_cancels_before_the_service_threshold(client: Deployme
     assert aborted.finished >= 2 and aborted.failed >= 2
     assert report.status == "stopped" and report.stages[0].status == "aborted"
     attempt = report.stages[0].attempts[0]
+    # An aborted job always ends Canceled (the rollout waits for its cancel to land), and the robots
+    # the cancel stopped are reported as cancelled by the abort, not as failed.
     assert attempt.aborted and attempt.status is DeploymentStatus.CANCELED
+    assert len(attempt.failed) == 2 and all(
+        code is FailureCode.PRE_LAUNCH_FILE_FAILURE for code in attempt.failed.values()
+    )
+    assert len(attempt.cancelled) == 4 and not set(attempt.cancelled) & set(attempt.failed)
+    assert report.robots_cancelled == set(attempt.cancelled) and len(report.robots_failed) == 2
+    note = report.stages[0].note or ""
+    assert "early-abort rule held" in note and "cancelled its job" in note and "on its own" not in note
 
 
 def attrs_evolve_stage(plan: RolloutPlan, config: DeploymentConfig) -> RolloutPlan:
@@ -185,7 +197,7 @@ async def test_every_checkpoint_written_is_one_a_resumed_run_continues_from_as_i
         written.append(json.loads(text))
         write_atomic(path, text)
 
-    monkeypatch.setattr(engine, "write_atomic", recording)
+    monkeypatch.setattr(embedded, "write_atomic", recording)
     flaky, _ = await _site(client, [{}, TRANSIENT], name="bake-flaky")
     steady, _ = await _site(client, [{}], name="bake-steady")
     version = await _version(client)
@@ -196,18 +208,23 @@ async def test_every_checkpoint_written_is_one_a_resumed_run_continues_from_as_i
     report = await client.rollout(plan, checkpoint=tmp_path / "c.json", **FAST).result()
     assert [s.status for s in report.stages] == ["succeeded", "failed"]
     assert [a.kind for a in report.stages[1].attempts] == ["deploy", "retry"]
-    for document in written:
-        stages = document["report"]["stages"]
+    documents = [json.dumps(document) for document in written]
+    saved = [load(text, embedded.RolloutCheckpoint, embedded.SCHEMA, what="c.json") for text in documents]
+    states = [document["state"] for document in written]
+    for state in states:
+        stages = state["report"]["stages"]
         if any(s["status"] not in ("pending", "running", "succeeded") for s in stages):
-            assert document["report"]["reason"] and document["stopping"], document
+            assert state["report"]["reason"] and state["stopping"], state
     waits_ended = 0
-    for before, after in itertools.pairwise(written):
+    for (before, after), checkpoint in zip(itertools.pairwise(states), saved[1:], strict=True):
         if before["wait_until"] is not None and after["wait_until"] is None:
+            # The end of a wait is written with what it waited for: the bake done, or (a backoff)
+            # the state from which the retry is what comes next, never the wait again.
             waits_ended += 1
             stages = zip(before["report"]["stages"], after["report"]["stages"], strict=True)
-            assert any(
-                (not b["baked"] and a["baked"]) or len(a["attempts"]) > len(b["attempts"]) for b, a in stages
-            ), (before, after)
+            baked = any(not b["baked"] and a["baked"] for b, a in stages)
+            following = core.decide(plan, checkpoint.state)
+            assert baked or (isinstance(following, core.CreateJob) and following.kind == "retry"), after
     assert waits_ended == 2  # the bake of the first stage and the backoff of the second
 
 
@@ -263,7 +280,7 @@ async def test_cancelling_the_rollout_task_keeps_its_checkpoint(
     with anyio.move_on_after(0.3):
         await client.rollout(plan, checkpoint=checkpoint, **FAST).result()
     saved = json.loads(checkpoint.read_text())
-    (stage,) = saved["report"]["stages"]
+    (stage,) = saved["state"]["report"]["stages"]
     assert stage["status"] == "running" and stage["attempts"][0]["job"]
     job = await client.describe_deployment_job(stage["attempts"][0]["job"])
     await client.cancel_deployment_job(job)
@@ -282,6 +299,136 @@ def test_cancelling_the_rollout_task_on_trio(robomaker_emulator_background: Emul
                 await client.rollout(_plan(version, [slow]), checkpoint=checkpoint, **FAST).result()
             assert scope.cancelled_caught
             saved = json.loads(checkpoint.read_text())
-            assert saved["report"]["status"] == "running"
+            assert saved["state"]["report"]["status"] == "running"
 
     trio.run(main)
+
+
+@pytest.mark.asyncio
+@STILL
+async def test_a_second_process_on_the_checkpoint_is_refused_naming_the_file_and_the_holder(
+    client: DeploymentClient, tmp_path: Path
+) -> None:
+    fleet, _ = await _site(client, [{}], name="locked")
+    version = await _version(client)
+    checkpoint = tmp_path / "c.json"
+    holder = embedded.CheckpointFile(checkpoint)
+    holder.acquire()  # another open file description: flock refuses it as it would another process
+    try:
+        with pytest.raises(CheckpointInUseError) as caught:
+            await client.rollout(_plan(version, [fleet]), checkpoint=checkpoint, **FAST).result()
+        assert str(checkpoint) in str(caught.value) and f"process {os.getpid()}" in str(caught.value)
+        assert caught.value.pid == os.getpid()
+        jobs = [job async for job in client.list_deployment_jobs(fleet_name="locked")]
+        assert not jobs and not checkpoint.exists()  # refused before anything was read or sent
+    finally:
+        holder.release()
+
+
+async def _started(client: DeploymentClient, plan: RolloutPlan, checkpoint: Path) -> dict[str, Any]:
+    """Run ``plan`` until its first job exists (on the manual clock it never ends), then stop it there."""
+    rollout = client.rollout(plan, checkpoint=checkpoint, **FAST)
+    async with rollout:
+        async for event in rollout:
+            if isinstance(event, StageStarted):
+                break
+    saved: dict[str, Any] = json.loads(await anyio.Path(checkpoint).read_text())
+    return saved
+
+
+@pytest.mark.asyncio
+@STILL
+async def test_a_checkpoint_holding_another_fleets_job_is_refused(
+    client: DeploymentClient, tmp_path: Path
+) -> None:
+    mine, _ = await _site(client, [{}], name="mine")
+    theirs, _ = await _site(client, [{}], name="theirs")
+    version = await _version(client)
+    plan = _plan(version, [mine])
+    checkpoint = tmp_path / "c.json"
+    saved = await _started(client, plan, checkpoint)
+    other = await client.create_deployment_job(fleet=theirs, application_configs=plan.application_configs)
+    saved["state"]["report"]["stages"][0]["attempts"][0]["job"] = other.arn
+    checkpoint.write_text(json.dumps(saved))
+    with pytest.raises(ValidationError) as caught:
+        await client.rollout(plan, checkpoint=checkpoint, **FAST).result()
+    assert "is a job of fleet" in str(caught.value) and other.arn in str(caught.value)
+    assert str(checkpoint) in str(caught.value)
+
+
+@pytest.mark.asyncio
+@STILL
+async def test_a_stage_whose_deadline_passed_while_no_process_ran_times_out_and_rolls_back(
+    robomaker_emulator: Emulator, client: DeploymentClient, tmp_path: Path
+) -> None:
+    fleet, robots = await _site(client, [{}, {}], name="late")
+    before = await _version(client, "before")
+    first = await client.create_deployment_job(
+        fleet=fleet, application_configs=_plan(before, [fleet]).application_configs
+    )
+    robomaker_emulator.advance_clock(3600)  # version 1 everywhere: something to roll back to
+    assert (await client.describe_deployment_job(first)).status is DeploymentStatus.SUCCEEDED
+    plan = _plan(await _version(client, "after"), [fleet], stage_timeout=1)
+    checkpoint = tmp_path / "c.json"
+    saved = await _started(client, plan, checkpoint)
+    job = saved["state"]["report"]["stages"][0]["attempts"][0]["job"]
+    await anyio.sleep(1.1)  # no process runs the rollout past the stage's deadline
+    rollout = client.rollout(plan, checkpoint=checkpoint, **FAST)
+    events = [event async for event in rollout]
+    report = await rollout.result()
+    assert report.status == "timed_out" and "stage timeout" in (report.reason or "")
+    stage = report.stages[0]
+    assert stage.status == "timed_out" and stage.attempts[0].timed_out
+    assert stage.attempts[0].status is DeploymentStatus.CANCELED  # cancelled, not left running
+    assert (await client.describe_deployment_job(job)).status is DeploymentStatus.CANCELED
+    assert stage.rollback is not None and stage.rollback.job is not None
+    assert any(isinstance(e, RolledBack) for e in events)
+    rollback = await client.describe_deployment_job(stage.rollback.job)
+    assert rollback.deployment_application_configs[0].application_version == before[1]
+    assert set(stage.attempts[0].cancelled) == set(robots) and not report.robots_failed
+
+
+@pytest.mark.asyncio
+@STILL
+async def test_a_checkpoint_too_big_or_too_deep_is_refused_and_one_written_is_owner_only(
+    client: DeploymentClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fleet, _ = await _site(client, [{}], name="files")
+    plan = _plan(await _version(client), [fleet])
+    checkpoint = tmp_path / "c.json"
+    await _started(client, plan, checkpoint)
+    assert checkpoint.stat().st_mode & 0o777 == 0o600  # it holds the launch config's environment
+    monkeypatch.setattr(embedded, "MAX_CHECKPOINT_BYTES", 100)
+    with pytest.raises(ValidationError, match="larger than a rollout checkpoint may be"):
+        await client.rollout(plan, checkpoint=checkpoint, **FAST).result()
+    monkeypatch.undo()
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(ValidationError, match="nested too deeply"):
+        await client.rollout(plan, checkpoint=deep, **FAST).result()
+
+
+@pytest.mark.asyncio
+@pytest.mark.robomaker_emulator(speed=300)
+async def test_checkpoint_writes_are_at_most_one_per_command_and_one_per_poll(
+    client: DeploymentClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fleet, _ = await _site(client, [{}] * 20, name="writes")
+    plan = _plan(await _version(client), [fleet])
+    polls = 0
+    original = effects.watch
+
+    async def counting(*args: Any, **kwargs: Any) -> Any:
+        nonlocal polls
+        async for item in original(*args, **kwargs):
+            polls += not isinstance(item, core.WatchEnded)
+            yield item
+
+    monkeypatch.setattr(embedded, "watch", counting)
+    rollout = client.rollout(plan, checkpoint=tmp_path / "c.json", **FAST)
+    events = [event async for event in rollout]
+    runner = rollout._runner
+    assert runner.file is not None
+    # 1 write before the first command; then one per command (its result) and one per poll.
+    assert runner.file.writes == 1 + runner.commands + polls
+    assert polls < sum(not isinstance(e, (StageEvent, RolloutFinished)) for e in events)  # not per event

@@ -6,7 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from robomaker_deploy import AbortRule, DeploymentConfig, RetryPolicy, RolloutPlan, ValidationError
+from robomaker_deploy import (
+    AbortRule,
+    CommandGate,
+    DeploymentConfig,
+    RetryPolicy,
+    RolloutPlan,
+    ValidationError,
+)
 
 APP = "arn:aws:robomaker:us-east-1:123456789012:robot-application/app/1700000000000"
 FLEET = "arn:aws:robomaker:us-east-1:123456789012:deployment-fleet/{}/1700000000000"
@@ -59,7 +66,7 @@ def test_a_plan_file_reads_into_a_plan(tmp_path: Path) -> None:
     )
     assert plan.abort == AbortRule(min_finished=3, max_failed_percent=20)
     assert plan.retry == RetryPolicy(attempts=2, backoff=30)
-    assert plan.gate_command == ("./check-metrics.sh", "--strict")
+    assert plan.gate == CommandGate(argv=["./check-metrics.sh", "--strict"])
     assert plan.stage_timeout == 900 and plan.rollback
     assert plan.digest == RolloutPlan.from_toml(path).digest
     path.write_text(GOOD.replace("bake = 60", "bake = 61"))

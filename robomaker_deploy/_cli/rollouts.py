@@ -11,12 +11,10 @@ it prints.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import anyio
 import attrs
 import click
 from rich.table import Table
@@ -28,7 +26,6 @@ from .. import (
     RolloutReport,
     StageAborted,
     StageEvent,
-    StageReport,
     StageRetried,
     StageStarted,
 )
@@ -40,21 +37,9 @@ from .progress import LiveProgress, PlainProgress, renderer
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from .. import DeploymentClient, Gate
+    from .. import DeploymentClient
 
 __all__ = ["COMMANDS", "RolloutView", "report_table"]
-
-
-def _command_gate(program: tuple[str, ...]) -> Gate:
-    async def gate(stage: StageReport) -> bool:
-        report = json.dumps(to_json(stage)).encode()
-        try:
-            ran = await anyio.run_process(list(program), input=report, check=False, stdout=None, stderr=None)
-        except OSError as exc:
-            raise CliError(f"cannot run the gate {program[0]!r}: {exc.strerror or exc}", EXIT_USAGE) from exc
-        return ran.returncode == 0
-
-    return gate
 
 
 class RolloutView:
@@ -172,7 +157,6 @@ def rollout(
             raise Failed(code)
         return
     saved = checkpoint or plan_file.with_suffix(".rollout.json")
-    gate = _command_gate(plan.gate_command) if plan.gate_command else None
     view = RolloutView(out, quiet=settings.json)
 
     events = 0
@@ -180,7 +164,7 @@ def rollout(
     async def run(client: DeploymentClient) -> RolloutReport:
         nonlocal events
         running = client.rollout(
-            plan, checkpoint=saved, gate=gate, min_delay=polling["min_delay"], max_delay=polling["max_delay"]
+            plan, checkpoint=saved, min_delay=polling["min_delay"], max_delay=polling["max_delay"]
         )
         async with running:
             async for event in running:

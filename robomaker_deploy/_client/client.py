@@ -10,7 +10,7 @@ and closing it, its background tasks, and the waiters, which live in
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -33,9 +33,9 @@ if TYPE_CHECKING:
 
     # Imported on first use: not every program rolls out or waits, and import time counts.
     from .._rollout.checks import RolloutCheck
-    from .._rollout.engine import Gate
     from .._rollout.handle import Rollout
     from .._rollout.plan import RolloutPlan
+    from .._rollout.report import StageReport
     from .._waiting import Waiters
 
 __all__ = ["DeploymentClient"]
@@ -145,7 +145,7 @@ class DeploymentClient(JobOperations, FleetOperations, ApplicationOperations, Wa
         plan: RolloutPlan,
         *,
         checkpoint: str | os.PathLike[str] | None = None,
-        gate: Gate | None = None,
+        gate: Callable[[StageReport], Awaitable[bool]] | None = None,
         min_delay: float | None = None,
         max_delay: float | None = None,
     ) -> Rollout:
@@ -166,12 +166,15 @@ class DeploymentClient(JobOperations, FleetOperations, ApplicationOperations, Wa
         pace the watching of each stage (``None``: the client's, see
         :meth:`wait_for_deployment_job`). See the Rollouts guide.
         """
-        from .._rollout.engine import Runner
+        import attrs
+
+        from .._rollout.embedded import Runner
+        from .._rollout.gates import CallableGate
         from .._rollout.handle import Rollout
 
-        runner = Runner(
-            self, plan, checkpoint=checkpoint, gate=gate, min_delay=min_delay, max_delay=max_delay
-        )
+        if gate is not None:  # shorthand for the plan's gate
+            plan = attrs.evolve(plan, gate=CallableGate(func=gate))
+        runner = Runner(self, plan, checkpoint=checkpoint, min_delay=min_delay, max_delay=max_delay)
         return Rollout(runner)
 
     async def check_rollout(self, plan: RolloutPlan) -> RolloutCheck:

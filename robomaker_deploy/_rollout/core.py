@@ -55,7 +55,6 @@ from .plan import AbortRule, RolloutPlan
 from .report import Attempt, AttemptKind, RolloutReport, StageReport, StageStatus
 
 __all__ = [
-    "SCHEMA",
     "AskGate",
     "CancelJob",
     "Cancelled",
@@ -77,9 +76,6 @@ __all__ = [
     "client_token",
     "decide",
 ]
-
-#: The kind and version of a saved :class:`RolloutState` (version 1 was the engine before the core).
-SCHEMA = "robomaker-deploy/rollout/2"
 
 NOTHING_TO_ROLL_BACK = "nothing to roll back to: the fleet had no successful deployment"
 
@@ -165,6 +161,7 @@ class CancelJob:
     stage: int
     job_arn: str
     fleet: str
+    rollback: bool
     type: Literal["cancel_job"] = "cancel_job"
 
 
@@ -287,11 +284,6 @@ def _after(now: datetime, seconds: float) -> datetime:
     if seconds >= (latest - now).total_seconds():
         return latest
     return now + timedelta(seconds=seconds)
-
-
-def _gate_of(plan: RolloutPlan) -> object | None:
-    # The plan's gate (i19-gates adds RolloutPlan.gate); a plan without one asks nothing.
-    return getattr(plan, "gate", None)
 
 
 def _retries(stage: StageReport) -> int:
@@ -418,7 +410,7 @@ def _follow(
     assert attempt.job is not None and attempt.deadline is not None
     stopping = attempt.aborted or attempt.timed_out
     if stopping and attempt.cancelled_at is None:
-        return CancelJob(stage=index, job_arn=attempt.job, fleet=stage.fleet)
+        return CancelJob(stage=index, job_arn=attempt.job, fleet=stage.fleet, rollback=rollback)
     return WatchJob(
         stage=index,
         job_arn=attempt.job,
@@ -510,8 +502,7 @@ def _created(
 
 
 def _cancelled(plan: RolloutPlan, state: RolloutState, command: CancelJob, now: datetime) -> RolloutState:
-    stage = state.report.stages[command.stage]
-    rollback = stage.rollback is not None and stage.rollback.job == command.job_arn
+    rollback = command.rollback
     attempt = _attempt_of(state, command.stage, command.job_arn, rollback)
     # The job gets stage_timeout again to show the cancel landed, then is left as it stands.
     changed = attrs.evolve(attempt, cancelled_at=now, deadline=_after(now, plan.stage_timeout))
@@ -585,7 +576,9 @@ def _stop(
     """Stop the rollout at stage ``index``: how it ended and why, in one change of the state."""
     name = state.report.stages[index].name
     state = _change_stage(state, index, status=status, note=note)
-    reason = f"stage {index + 1} ({name}) {status.replace('_', ' ')}: {note}"
+    # A refusal's note names the gate ("the gate refused..."); other notes say what the job did.
+    said = "" if status == "refused" else f" {status.replace('_', ' ')}"
+    reason = f"stage {index + 1} ({name}){said}: {note}"
     if plan.rollback:
         for number, stage in enumerate(state.report.stages):
             if stage.changed and stage.previous is None:
@@ -602,7 +595,7 @@ def _settle(plan: RolloutPlan, state: RolloutState, now: datetime) -> RolloutSta
     if not state.stopping:
         for index, stage in enumerate(state.report.stages):
             if stage.status == "running" and stage.baked:
-                if _gate_of(plan) is None or (stage.gate is not None and stage.gate.passed):
+                if plan.gate is None or (stage.gate is not None and stage.gate.passed):
                     state = _change_stage(state, index, status="succeeded")
     if _next(plan, state) is not None:
         return state

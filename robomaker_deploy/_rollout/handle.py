@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, AsyncIterator
 from types import TracebackType
 
-from .engine import Runner
+from .embedded import Runner
 from .events import RolloutEvent, RolloutFinished
 from .report import RolloutReport
 
