@@ -25,6 +25,7 @@ from typing import Any
 
 import anyio
 import pytest
+from anyio.abc import Process
 
 from robomaker_deploy import (
     Architecture,
@@ -38,6 +39,7 @@ from robomaker_deploy._cli.output import to_json
 from robomaker_deploy._rollout.dbos import rollout_report, submit_rollout
 from robomaker_deploy.emulator import TAG_FAIL_STEP, TAG_FAILURE_CODE
 from robomaker_deploy.emulator._process import emulator_process
+from tests.support.clocks import until
 from tests.support.dbos_runs import SystemDatabase, kill, tail, worker
 from tests.support.postgres import PostgresUnavailable, postgres_binaries, postgres_server
 from tests.support.world import make_application, make_fleet, process_client
@@ -63,10 +65,44 @@ async def _deployed(client: DeploymentClient, app: str, version: str, fleets: li
         await client.wait_until_deployment_succeeded(running)
 
 
-async def _until(condition: Any) -> None:
-    with anyio.fail_after(HANG):
-        while not condition():
-            await anyio.sleep(0.02)
+async def _one_run(
+    url: str, database: str, plan: RolloutPlan, key: str, log: Path, rng: random.Random | None
+) -> tuple[dict[str, Any], int]:
+    """Run ``plan``'s rollout on one worker; with ``rng``, kill the worker after each step it records
+    (half the time right then, the next step just begun; half a random moment into it) and start it
+    again, until the rollout ends. Its report as JSON, and the kills."""
+    looks = SystemDatabase(database)
+    kills = 0
+
+    def ended() -> bool:
+        return looks.statuses()[workflow][0] in DONE
+
+    async def kill_after_a_step(process: Process) -> None:
+        nonlocal kills
+        assert rng is not None
+        started = looks.steps(workflow)
+        await until(lambda: looks.steps(workflow) > started or ended(), within=HANG)
+        if rng.random() < 0.5:
+            await anyio.sleep(rng.uniform(0.0, 0.3))
+        if not ended():
+            await kill(process)
+            kills += 1
+
+    try:
+        async with worker(url, database, "worker-1", log) as process:
+            workflow = await submit_rollout(database, plan, key=key)
+            if rng is None:
+                await until(ended, within=HANG)
+            else:
+                await kill_after_a_step(process)
+        while not ended():
+            async with worker(url, database, "worker-1", log) as process:
+                await kill_after_a_step(process)
+        report = await rollout_report(database, workflow)
+        assert looks.statuses()[workflow][0] == "SUCCESS", tail(log)
+    finally:
+        looks.close()
+    return to_json(report), kills
 
 
 async def test_a_dbos_rollout_on_sqlite_killed_again_and_again_finishes_as_an_uninterrupted_one(
@@ -93,38 +129,10 @@ async def test_a_dbos_rollout_on_sqlite_killed_again_and_again_finishes_as_an_un
 
             runs: dict[str, tuple[dict[str, Any], dict[str, list[str]]]] = {}
             kills = 0
-            for run in ("steady", "killed"):
-                database = str(tmp_path / f"{run}.sqlite")
-                log = tmp_path / f"{run}.log"
-                looks = SystemDatabase(database)
-                workflow = ""
-                try:
-                    while True:
-                        async with worker(url, database, "worker-1", log) as process:
-                            if not workflow:
-                                workflow = await submit_rollout(database, plan, key=run)
-                            if run == "steady":
-                                break
-                            started = looks.steps(workflow)
-                            await _until(
-                                lambda: looks.steps(workflow) > started
-                                or looks.statuses()[workflow][0] in DONE  # noqa: B023
-                            )
-                            # Half the kills right at a step's end (the next one just begun), half a
-                            # random moment into the next step.
-                            if rng.random() < 0.5:
-                                await anyio.sleep(rng.uniform(0.0, 0.3))
-                            if looks.statuses()[workflow][0] in DONE:
-                                break
-                            await kill(process)
-                            kills += 1
-                    async with worker(url, database, "worker-1", log):
-                        with anyio.fail_after(HANG):
-                            report = await rollout_report(database, workflow)
-                    assert looks.statuses()[workflow][0] == "SUCCESS", tail(log)
-                finally:
-                    looks.close()
-                runs[run] = (to_json(report), await _jobs_since(client, fleets, seen))
+            for run, killer in (("steady", None), ("killed", rng)):
+                database, log = str(tmp_path / f"{run}.sqlite"), tmp_path / f"{run}.log"
+                report, kills = await _one_run(url, database, plan, run, log, killer)
+                runs[run] = (report, await _jobs_since(client, fleets, seen))
     steady, killed = runs["steady"], runs["killed"]
     print(f"SQLite: {kills} kills")
     assert kills >= 10, f"only {kills} kills: the rollout ended too soon for the test to mean much"
@@ -164,6 +172,41 @@ def _postgres() -> None:
         pytest.skip(str(exc))
 
 
+async def _many_workers(
+    url: str, database: str, plans: list[RolloutPlan], run: str, looks: SystemDatabase, folder: Path
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """The plans' rollouts on two workers; in the ``killed`` run, worker a is killed once it runs at least
+    two rollouts that got somewhere, and a new process takes over its executor ID. The reports, and the
+    rollouts the killed worker was running."""
+    log = folder / f"{run}.log"
+    orphans: list[str] = []
+    async with worker(url, database, f"{run}-a", log) as first, worker(url, database, f"{run}-b", log):
+        ids = [await submit_rollout(database, plan, key=run) for plan in plans]
+
+        def busy() -> list[str]:
+            states = looks.statuses()
+            return [i for i in ids if states[i][:2] == ("PENDING", f"{run}-a") and looks.steps(i) >= 2]
+
+        def done() -> bool:
+            states = looks.statuses()
+            return all(states[i][0] in DONE for i in ids)
+
+        if run == "killed":
+            await until(lambda: len(busy()) >= 2, within=HANG)
+            orphans = busy()
+            await kill(first)
+            assert not done()
+            # DBOS recovers an executor's pending workflows when a process with its ID launches; the
+            # recovered rollouts go back on the queue, for either live worker.
+            async with worker(url, database, f"{run}-a", log):
+                await until(done, within=HANG)
+        with anyio.fail_after(HANG):
+            reports = [to_json(await rollout_report(database, i)) for i in ids]
+    states = looks.statuses()
+    assert all(states[i][0] == "SUCCESS" for i in ids), tail(log)
+    return reports, orphans
+
+
 async def test_dbos_rollouts_on_postgres_survive_a_dead_worker(tmp_path: Path) -> None:
     _postgres()
     failing = {TAG_FAIL_STEP: PRE_LAUNCH}  # not retryable: the stage fails and the rollout rolls back
@@ -193,43 +236,15 @@ async def test_dbos_rollouts_on_postgres_survive_a_dead_worker(tmp_path: Path) -
 
             runs: dict[str, tuple[list[dict[str, Any]], dict[str, list[str]]]] = {}
             looks = SystemDatabase(database)
-            log = tmp_path / "workers.log"
             try:
                 for run in ("steady", "killed"):
-                    async with (
-                        worker(url, database, f"{run}-a", log) as first,
-                        worker(url, database, f"{run}-b", log),
-                    ):
-                        ids = [await submit_rollout(database, plan, key=run) for plan in plans]
-                        if run == "killed":
-                            # Kill worker a once it runs rollouts that have got somewhere, and others are left.
-                            def busy() -> list[str]:
-                                states = looks.statuses()
-                                return [
-                                    i
-                                    for i in ids
-                                    if states[i][:2] == ("PENDING", "killed-a") and looks.steps(i) >= 2
-                                ]
-
-                            await _until(lambda: len(busy()) >= 2)
-                            orphans = busy()
-                            await kill(first)
-                            assert any(looks.statuses()[i][0] not in DONE for i in ids)
-                            # Another process takes over the dead worker's executor ID: DBOS recovers its
-                            # pending workflows at launch, and either live worker runs them.
-                            async with worker(url, database, "killed-a", log):
-                                await _until(lambda: all(looks.statuses()[i][0] in DONE for i in ids))
-                        with anyio.fail_after(HANG):
-                            reports = [to_json(await rollout_report(database, i)) for i in ids]
-                    states = looks.statuses()
-                    assert all(states[i][0] == "SUCCESS" for i in ids), tail(log)
+                    reports, orphans = await _many_workers(url, database, plans, run, looks, tmp_path)
                     runs[run] = (reports, await _jobs_since(client, fleets, seen))
             finally:
                 looks.close()
     steady, killed = runs["steady"], runs["killed"]
-    finishers = sorted({states[i][1] or "" for i in orphans})
-    print(f"PostgreSQL: the killed worker ran {len(orphans)} started rollouts; finished by {finishers}")
-    assert orphans and all(states[i][0] == "SUCCESS" for i in orphans)
+    print(f"PostgreSQL: the killed worker was running {len(orphans)} rollouts that had started")
+    assert len(orphans) >= 2
     assert [r["status"] for r in steady[0]].count("stopped") == ROLLOUTS // 4
     assert [_normal(r) for r in killed[0]] == [_normal(r) for r in steady[0]]
     # ListDeploymentJobs per fleet: the same jobs as the uninterrupted run, so none made twice.

@@ -33,12 +33,14 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import typing
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Final
 
+import attrs
 from dbos import (
     DBOS,
     DBOSClient,
@@ -46,6 +48,7 @@ from dbos import (
     EnqueueOptions,
     Serializer,
     SetWorkflowID,
+    WorkflowHandleAsync,
     WorkflowSerializationFormat,
 )
 
@@ -53,6 +56,7 @@ from .._documents import _converter
 from .._errors import ValidationError
 from .core import Command, Finish, Previous, Result, apply, begin, decide
 from .effects import execute, prepare
+from .gates import CallableGate, CommandGate, HttpGate
 from .plan import RolloutPlan
 from .report import RolloutReport
 
@@ -106,26 +110,49 @@ class _JsonSerializer(Serializer):
         return "robomaker_deploy_json"
 
 
+_GATES: Final[dict[str, type[CommandGate | HttpGate]]] = {"command": CommandGate, "http": HttpGate}
+
+
 def _plan_document(plan: RolloutPlan) -> dict[str, Any]:
     """The plan as the workflow's JSON input; refused if JSON cannot carry it whole (a Python gate)."""
-    converter = _converter()
-    try:
-        document: dict[str, Any] = json.loads(json.dumps(converter.unstructure(plan)))
-        again = converter.structure(document, RolloutPlan)
-    except (TypeError, ValueError) as exc:
+    gate = plan.gate
+    if isinstance(gate, CallableGate):
         raise ValidationError(
-            "plan",
-            "<plan>",
-            "cannot be stored in the DBOS system database as JSON (a gate on DBOS must be a command or an"
-            f" HTTP check, not a Python callable): {exc}",
-        ) from exc
-    if again.digest != plan.digest:
+            "gate",
+            repr(getattr(gate.func, "__qualname__", gate.func)),
+            "cannot run on DBOS: a rollout's plan is stored in the system database as JSON and run by"
+            " any worker, so its gate must be a CommandGate or an HttpGate",
+        )
+    converter = _converter()
+    document: dict[str, Any] = converter.unstructure(attrs.evolve(plan, gate=None))
+    if gate is not None:
+        kind = next(name for name, cls in _GATES.items() if isinstance(gate, cls))
+        document["gate"] = {"kind": kind, **converter.unstructure(gate)}
+    if _load_plan(document) != plan:  # pragma: no cover - a field the converter cannot carry
         raise ValidationError("plan", "<plan>", "changes when stored as JSON, so a worker would run another")
     return document
 
 
 def _load_plan(document: Mapping[str, Any]) -> RolloutPlan:
-    return _converter().structure(dict(document), RolloutPlan)
+    # Field by field: the gate's union holds CallableGate, which no converter can build.
+    converter = _converter()
+    types = typing.get_type_hints(RolloutPlan)
+    fields = {
+        name: converter.structure(value, types[name]) for name, value in document.items() if name != "gate"
+    }
+    gate = dict(document.get("gate") or {})
+    if gate:
+        fields["gate"] = converter.structure(gate, _GATES[gate.pop("kind")])
+    return RolloutPlan(**fields)
+
+
+def _one_of(document: Any, union: Any) -> Any:
+    """A command or a result back from JSON (its ``type`` field tells which class).
+
+    Typed ``Any``: cattrs types ``structure`` for a class, not a union; the
+    callers' variables say what comes back.
+    """
+    return _converter().structure(document, union)
 
 
 def _now() -> str:
@@ -153,8 +180,9 @@ async def _prepare_step(plan_document: dict[str, Any]) -> dict[str, Any]:
 async def _command_step(plan_document: dict[str, Any], command: dict[str, Any]) -> dict[str, Any]:
     converter = _converter()
     plan = _load_plan(plan_document)
-    result = await execute(_the_client(), plan, converter.structure(command, Command))  # type: ignore[arg-type]
-    return {"result": converter.unstructure(result, Result), "at": _now()}  # type: ignore[arg-type]
+    order: Command = _one_of(command, Command)
+    result = await execute(_the_client(), plan, order)
+    return {"result": converter.unstructure(result, Result), "at": _now()}
 
 
 @DBOS.workflow(name=WORKFLOW, serialization_type=_PORTABLE)
@@ -170,8 +198,8 @@ async def _rollout_workflow(plan_document: dict[str, Any]) -> dict[str, Any]:
         previous=previous,
     )
     while not isinstance(command := decide(plan, state), Finish):
-        done = await _command_step(plan_document, converter.unstructure(command, Command))  # type: ignore[arg-type]
-        result: Result = converter.structure(done["result"], Result)  # type: ignore[arg-type]
+        done = await _command_step(plan_document, converter.unstructure(command, Command))
+        result: Result = _one_of(done["result"], Result)
         state = apply(plan, state, command, result, now=datetime.fromisoformat(done["at"]))
     report: dict[str, Any] = converter.unstructure(command.report)
     return report
@@ -237,7 +265,7 @@ async def rollout_report(database: str | os.PathLike[str], workflow_id: str) -> 
     """The report of a submitted rollout, once it has finished (waits for it, polling the database)."""
     client = _client_for(database)
     try:
-        handle = await client.retrieve_workflow_async(workflow_id)
+        handle: WorkflowHandleAsync[dict[str, Any]] = await client.retrieve_workflow_async(workflow_id)
         document = await handle.get_result(polling_interval_sec=0.2)
     finally:
         await asyncio.to_thread(client.destroy)
@@ -333,7 +361,7 @@ class RolloutWorker:
 
     async def report(self, workflow_id: str) -> RolloutReport:
         """The report of a rollout once it has finished (it may run on another worker)."""
-        handle = await DBOS.retrieve_workflow_async(workflow_id)
+        handle: WorkflowHandleAsync[dict[str, Any]] = await DBOS.retrieve_workflow_async(workflow_id)
         return _converter().structure(await handle.get_result(), RolloutReport)
 
     async def run(self, plan: RolloutPlan, *, key: str = "") -> RolloutReport:
