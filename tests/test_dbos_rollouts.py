@@ -18,8 +18,10 @@ so every kill lands mid-rollout and the rollout still moves on.
 
 from __future__ import annotations
 
+import json
 import os
 import random
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -34,18 +36,22 @@ from robomaker_deploy import (
     LaunchConfig,
     RobotDeploymentStep,
     RolloutPlan,
+    Stage,
+    StageReport,
+    ValidationError,
 )
 from robomaker_deploy._cli.output import to_json
-from robomaker_deploy._rollout.dbos import rollout_report, submit_rollout
+from robomaker_deploy._rollout.dbos import _load_plan, _plan_document
+from robomaker_deploy._rollout.gates import CommandGate, Gate, HttpGate
+from robomaker_deploy.dbos import RolloutWorker, rollout_id, rollout_report, submit_rollout
 from robomaker_deploy.emulator import TAG_FAIL_STEP, TAG_FAILURE_CODE
 from robomaker_deploy.emulator._process import emulator_process
 from tests.support.clocks import until
 from tests.support.dbos_runs import SystemDatabase, kill, tail, worker
+from tests.support.leaks import loaded_after
 from tests.support.postgres import PostgresUnavailable, postgres_binaries, postgres_server
 from tests.support.world import make_application, make_fleet, process_client
 from tests.test_crash_resume import PLAN, _jobs_since, _normal
-
-pytestmark = pytest.mark.asyncio
 
 PRE_LAUNCH = RobotDeploymentStep.EXECUTING_PRE_LAUNCH.value
 DONE = ("SUCCESS", "ERROR")
@@ -105,6 +111,7 @@ async def _one_run(
     return to_json(report), kills
 
 
+@pytest.mark.asyncio
 async def test_a_dbos_rollout_on_sqlite_killed_again_and_again_finishes_as_an_uninterrupted_one(
     tmp_path: Path,
 ) -> None:
@@ -207,6 +214,7 @@ async def _many_workers(
     return reports, orphans
 
 
+@pytest.mark.asyncio
 async def test_dbos_rollouts_on_postgres_survive_a_dead_worker(tmp_path: Path) -> None:
     _postgres()
     failing = {TAG_FAIL_STEP: PRE_LAUNCH}  # not retryable: the stage fails and the rollout rolls back
@@ -249,3 +257,66 @@ async def test_dbos_rollouts_on_postgres_survive_a_dead_worker(tmp_path: Path) -
     assert [_normal(r) for r in killed[0]] == [_normal(r) for r in steady[0]]
     # ListDeploymentJobs per fleet: the same jobs as the uninterrupted run, so none made twice.
     assert killed[1] == steady[1]
+
+
+# -- the driver's edges ----------------------------------------------------------------------------------
+
+FLEET = "arn:aws:robomaker:us-east-1:123456789012:deployment-fleet/site/1700000000000"
+APP = "arn:aws:robomaker:us-east-1:123456789012:robot-application/app/1700000000000"
+
+
+def _plan(**changes: Any) -> RolloutPlan:
+    config = DeploymentApplicationConfig(
+        application=APP,
+        application_version="2",
+        launch_config=LaunchConfig(package_name="p", launch_file="l", environment_variables={"TOKEN": "s3"}),
+    )
+    return RolloutPlan(application_configs=[config], stages=[Stage(fleet=FLEET, bake=5.0)], **changes)
+
+
+def test_importing_the_package_does_not_import_dbos() -> None:
+    assert "dbos" not in loaded_after("import robomaker_deploy\nfrom robomaker_deploy import RolloutPlan")
+    assert "dbos" in loaded_after("import robomaker_deploy.dbos")
+
+
+@pytest.mark.parametrize(
+    "gate",
+    [None, CommandGate(argv=("./check.sh", "--site")), HttpGate(url="http://127.0.0.1:9/ok", timeout=5)],
+)
+def test_a_plan_goes_into_the_system_database_as_json_and_comes_back_the_same(gate: Gate | None) -> None:
+    plan = _plan(gate=gate)
+    document = _plan_document(plan)
+    assert _load_plan(json.loads(json.dumps(document))) == plan
+
+
+def test_a_python_gate_is_refused_before_anything_is_stored() -> None:
+    async def gate(stage: StageReport) -> bool:
+        return True
+
+    with pytest.raises(
+        ValidationError, match=r"gate='.*gate': cannot run on DBOS.*CommandGate or an HttpGate"
+    ):
+        _plan_document(_plan(gate=gate))
+
+
+def test_a_rollout_id_is_the_plan_s_and_the_key_s() -> None:
+    assert rollout_id(_plan()) == rollout_id(_plan())
+    assert rollout_id(_plan(), "b") != rollout_id(_plan(), "a") != rollout_id(_plan())
+    assert rollout_id(_plan()) != rollout_id(_plan(rollback=False))
+
+
+@pytest.mark.asyncio
+async def test_a_worker_keeps_its_sqlite_database_owner_only(tmp_path: Path) -> None:
+    database = tmp_path / "rollouts.sqlite"
+    database.write_bytes(b"")
+    database.chmod(0o644)
+    async with DeploymentClient(region_name="us-east-1") as client, RolloutWorker(client, database) as worker:
+        assert worker.database_url == f"sqlite:///{database}"
+        # Launched: DBOS made its tables in the file, still readable by its owner only.
+        assert stat.S_IMODE(database.stat().st_mode) == 0o600
+        assert database.stat().st_size > 0
+        with pytest.raises(RuntimeError, match="already runs in this process"):
+            async with RolloutWorker(client, tmp_path / "other.sqlite"):
+                pass
+    with pytest.raises(ValidationError, match="concurrency=0: must be at least 1"):
+        RolloutWorker(client, database, concurrency=0)
