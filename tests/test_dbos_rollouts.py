@@ -75,8 +75,8 @@ async def _one_run(
     url: str, database: str, plan: RolloutPlan, key: str, log: Path, rng: random.Random | None
 ) -> tuple[dict[str, Any], int]:
     """Run ``plan``'s rollout on one worker; with ``rng``, kill the worker after each step it records
-    (half the time right then, the next step just begun; half a random moment into it) and start it
-    again, until the rollout ends. Its report as JSON, and the kills."""
+    (mostly right then, the next step just begun; else a random moment into it) and start it again,
+    until the rollout ends. Its report as JSON, and the kills."""
     looks = SystemDatabase(database)
     kills = 0
 
@@ -88,8 +88,8 @@ async def _one_run(
         assert rng is not None
         started = looks.steps(workflow)
         await until(lambda: looks.steps(workflow) > started or ended(), within=HANG)
-        if rng.random() < 0.5:
-            await anyio.sleep(rng.uniform(0.0, 0.3))
+        if rng.random() < 0.3:
+            await anyio.sleep(rng.uniform(0.0, 0.2))
         if not ended():
             await kill(process)
             kills += 1
