@@ -49,7 +49,8 @@ async def measure(robots: int, delay: float, folder: Path) -> None:
         polls = sum(emu.stats()["calls"].get(op, 0) for op in POLLS) - before
     with sqlite3.connect(database) as db:
         steps = db.execute(
-            "SELECT function_name, output FROM operation_outputs WHERE workflow_uuid = ? ORDER BY function_id",
+            "SELECT function_name, output FROM operation_outputs"
+            " WHERE workflow_uuid = ? ORDER BY function_id",
             (workflow,),
         ).fetchall()
         (inputs,) = db.execute(
