@@ -12,6 +12,13 @@ Install with ``pip install 'robomaker-deploy[dbos]'``. Importing
 See the guide "Rollouts on many machines".
 """
 
+try:
+    import dbos  # noqa: F401
+except ImportError as exc:  # a clear word instead of the import's own
+    raise ImportError(
+        "robomaker_deploy.dbos needs DBOS Transact: pip install 'robomaker-deploy[dbos]'"
+    ) from exc
+
 from ._rollout.dbos import (
     QUEUE,
     WORKFLOW,

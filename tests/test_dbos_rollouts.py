@@ -43,8 +43,8 @@ from robomaker_deploy import (
 from robomaker_deploy._cli.output import to_json
 from robomaker_deploy._rollout.dbos import _load_plan, _plan_document
 from robomaker_deploy._rollout.gates import CommandGate, Gate, HttpGate
-from robomaker_deploy.dbos import RolloutWorker, rollout_id, rollout_report, submit_rollout
-from robomaker_deploy.emulator import TAG_FAIL_STEP, TAG_FAILURE_CODE
+from robomaker_deploy.dbos import RolloutStepError, RolloutWorker, rollout_id, rollout_report, submit_rollout
+from robomaker_deploy.emulator import TAG_FAIL_STEP, TAG_FAILURE_CODE, Emulator
 from robomaker_deploy.emulator._process import emulator_process
 from tests.support.clocks import until
 from tests.support.dbos_runs import SystemDatabase, kill, tail, worker
@@ -320,3 +320,25 @@ async def test_a_worker_keeps_its_sqlite_database_owner_only(tmp_path: Path) -> 
                 pass
     with pytest.raises(ValidationError, match="concurrency=0: must be at least 1"):
         RolloutWorker(client, database, concurrency=0)
+
+
+@pytest.mark.asyncio
+async def test_a_plan_the_service_cannot_take_is_refused_or_ends_the_rollout_with_its_problems(
+    robomaker_emulator: Emulator, tmp_path: Path
+) -> None:
+    plan = _plan()  # its fleet does not exist
+    database = tmp_path / "rollouts.sqlite"
+    async with robomaker_emulator.client() as client, RolloutWorker(client, database) as worker:
+        # A worker checks the plan against the service before anything is stored.
+        with pytest.raises(ValidationError, match="cannot be rolled out"):
+            await worker.submit(plan)
+        looks = SystemDatabase(str(database))
+        try:
+            assert looks.statuses() == {}
+            # Submitted without a client, the plan is checked by the worker that takes it.
+            workflow = await submit_rollout(database, plan)
+            with pytest.raises(RolloutStepError, match=f"rollout {workflow} failed: ValidationError: plan="):
+                await rollout_report(database, workflow)
+            assert looks.statuses()[workflow][0] == "ERROR"
+        finally:
+            looks.close()

@@ -46,6 +46,7 @@ from dbos import (
     DBOSClient,
     DBOSConfig,
     EnqueueOptions,
+    PortableWorkflowError,
     Serializer,
     SetWorkflowID,
     WorkflowHandleAsync,
@@ -85,7 +86,7 @@ _PORTABLE = WorkflowSerializationFormat.PORTABLE
 
 
 class RolloutStepError(Exception):
-    """A step of a DBOS rollout raised; DBOS recorded it as its type and message (JSON, no pickle)."""
+    """A DBOS rollout ended with an error (a step raised); DBOS recorded its type and message as JSON."""
 
 
 class _JsonSerializer(Serializer):
@@ -243,7 +244,10 @@ async def submit_rollout(database: str | os.PathLike[str], plan: RolloutPlan, *,
 
     Idempotent: a rollout already submitted (the same :func:`rollout_id`) is
     not submitted again, whatever it is doing. The system database must
-    exist already (a worker creates it when it starts).
+    exist already (a worker creates it when it starts). Without a client,
+    the plan is checked against the service by the worker that takes it: a
+    plan that cannot be rolled out ends the rollout with an error
+    (:func:`rollout_report` raises :class:`RolloutStepError`).
     """
     document = _plan_document(plan)
     workflow = rollout_id(plan, key)
@@ -262,13 +266,23 @@ async def submit_rollout(database: str | os.PathLike[str], plan: RolloutPlan, *,
 
 
 async def rollout_report(database: str | os.PathLike[str], workflow_id: str) -> RolloutReport:
-    """The report of a submitted rollout, once it has finished (waits for it, polling the database)."""
+    """The report of a submitted rollout, once it has finished (waits for it, polling the database).
+
+    Raises :class:`RolloutStepError` if the rollout ended with an error.
+    """
     client = _client_for(database)
     try:
         handle: WorkflowHandleAsync[dict[str, Any]] = await client.retrieve_workflow_async(workflow_id)
-        document = await handle.get_result(polling_interval_sec=0.2)
+        return await _report(handle, polling_interval_sec=0.2)
     finally:
         await asyncio.to_thread(client.destroy)
+
+
+async def _report(handle: WorkflowHandleAsync[dict[str, Any]], **options: float) -> RolloutReport:
+    try:
+        document = await handle.get_result(**options)
+    except PortableWorkflowError as exc:
+        raise RolloutStepError(f"rollout {handle.get_workflow_id()} failed: {exc.name}: {exc}") from exc
     return _converter().structure(document, RolloutReport)
 
 
@@ -350,8 +364,14 @@ class RolloutWorker:
         _client = None
 
     async def submit(self, plan: RolloutPlan, *, key: str = "") -> str:
-        """Enqueue ``plan``'s rollout (idempotent, see :func:`rollout_id`); its workflow ID."""
+        """Enqueue ``plan``'s rollout (idempotent, see :func:`rollout_id`); its workflow ID.
+
+        The plan is checked against the service first (fleets, application
+        version...): a plan that cannot be rolled out raises a
+        :class:`ValidationError` listing every problem, and nothing is stored.
+        """
         document = _plan_document(plan)
+        await prepare(self._client, plan)
         workflow = rollout_id(plan, key)
         with SetWorkflowID(workflow):
             queue = await DBOS.retrieve_queue_async(QUEUE)
@@ -362,7 +382,7 @@ class RolloutWorker:
     async def report(self, workflow_id: str) -> RolloutReport:
         """The report of a rollout once it has finished (it may run on another worker)."""
         handle: WorkflowHandleAsync[dict[str, Any]] = await DBOS.retrieve_workflow_async(workflow_id)
-        return _converter().structure(await handle.get_result(), RolloutReport)
+        return await _report(handle)
 
     async def run(self, plan: RolloutPlan, *, key: str = "") -> RolloutReport:
         """Submit ``plan``'s rollout and wait for its report."""
