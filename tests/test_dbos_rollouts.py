@@ -31,6 +31,7 @@ from anyio.abc import Process
 
 from robomaker_deploy import (
     Architecture,
+    ClientConfig,
     DeploymentApplicationConfig,
     DeploymentClient,
     LaunchConfig,
@@ -41,12 +42,12 @@ from robomaker_deploy import (
     ValidationError,
 )
 from robomaker_deploy._cli.output import to_json
-from robomaker_deploy._rollout.dbos import _load_plan, _plan_document
+from robomaker_deploy._rollout.dbos import _load_plan, _plan_document, _running
 from robomaker_deploy._rollout.gates import CommandGate, Gate, HttpGate
 from robomaker_deploy.dbos import RolloutStepError, RolloutWorker, rollout_id, rollout_report, submit_rollout
 from robomaker_deploy.emulator import TAG_FAIL_STEP, TAG_FAILURE_CODE, Emulator
 from robomaker_deploy.emulator._process import emulator_process
-from tests.support.clocks import until
+from tests.support.clocks import advance_on_polls, until
 from tests.support.dbos_runs import SystemDatabase, kill, tail, worker
 from tests.support.leaks import loaded_after
 from tests.support.postgres import PostgresUnavailable, postgres_binaries, postgres_server
@@ -342,3 +343,48 @@ async def test_a_plan_the_service_cannot_take_is_refused_or_ends_the_rollout_wit
             assert looks.statuses()[workflow][0] == "ERROR"
         finally:
             looks.close()
+
+
+@pytest.mark.asyncio
+@pytest.mark.robomaker_emulator(speed=300, clock="manual")
+async def test_a_worker_that_stops_leaves_its_rollouts_to_the_next_launch_of_its_executor_id(
+    robomaker_emulator: Emulator, tmp_path: Path
+) -> None:
+    emu = robomaker_emulator
+    async with emu.client() as client:
+        _, version = await make_application(client, name="app", architectures=[Architecture.X86_64])
+        fleet, _ = await make_fleet(client, "site", [{}, {}])
+    assert version.version is not None
+    config = DeploymentApplicationConfig(
+        application=version.arn,
+        application_version=version.version,
+        launch_config=LaunchConfig(package_name="p", launch_file="l.launch"),
+    )
+    plan = RolloutPlan(application_configs=[config], stages=[Stage(fleet=fleet.arn)])
+    database = tmp_path / "rollouts.sqlite"
+    looks = SystemDatabase(str(database))
+    fast = ClientConfig(wait_min_delay=0.01, wait_max_delay=0.02)
+    try:
+        async with (
+            emu.client(config=fast) as client,
+            RolloutWorker(client, database, executor_id="w") as worker,
+        ):
+            workflow = await worker.submit(plan)
+            # Prepared and its job created; the watch goes on, since the emulator's clock stands still.
+            await until(lambda: looks.steps(workflow) >= 2)
+        # The worker, then its client, closed: the rollout's watch was stopped with the worker (none left
+        # running, to fail on the closed client and have DBOS record that), and recorded nothing.
+        assert not _running
+        assert looks.statuses()[workflow][0] == "PENDING"
+        assert looks.steps(workflow) == 2
+        async with emu.client(config=fast) as client:
+            async with (
+                RolloutWorker(client, database, executor_id="w") as worker,
+                advance_on_polls(emu, 5.0),
+            ):
+                report = await worker.report(workflow)
+            jobs = [job async for job in client.list_deployment_jobs(fleet_name="site")]
+    finally:
+        looks.close()
+    assert report.status == "succeeded"
+    assert len(jobs) == 1  # the job made before the stop was watched on, not made again

@@ -163,6 +163,8 @@ def _now() -> str:
 # -- the workflow ------------------------------------------------------------------------------------------
 
 _client: DeploymentClient | None = None
+#: The rollouts running in this process, cancelled when its worker stops (so none sees a closed client).
+_running: set[asyncio.Task[Any]] = set()
 
 
 def _the_client() -> DeploymentClient:
@@ -188,6 +190,16 @@ async def _command_step(plan_document: dict[str, Any], command: dict[str, Any]) 
 
 @DBOS.workflow(name=WORKFLOW, serialization_type=_PORTABLE)
 async def _rollout_workflow(plan_document: dict[str, Any]) -> dict[str, Any]:
+    task = asyncio.current_task()
+    assert task is not None
+    _running.add(task)
+    try:
+        return await _roll_out(plan_document)
+    finally:
+        _running.discard(task)
+
+
+async def _roll_out(plan_document: dict[str, Any]) -> dict[str, Any]:
     converter = _converter()
     plan = _load_plan(plan_document)
     prepared = await _prepare_step(plan_document)
@@ -289,6 +301,13 @@ async def _report(handle: WorkflowHandleAsync[dict[str, Any]], **options: float)
 # -- the worker --------------------------------------------------------------------------------------------
 
 
+async def _cancel_running() -> None:
+    tasks = list(_running)
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
 class RolloutWorker:
     """A process's DBOS executor for rollouts: launch it, then submit rollouts or serve the queue.
 
@@ -359,8 +378,14 @@ class RolloutWorker:
         self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
     ) -> None:
         global _client
+        # Cancelled, a rollout records nothing more: it stays PENDING, and the next launch of this
+        # executor ID recovers it. So no step of this worker runs on past it, against the client its
+        # owner closes next or a DBOS launched later in this process. Again after DBOS stopped: its
+        # queue may have started one meanwhile.
+        await _cancel_running()
         # The registry keeps the workflow's registration for a worker started later in this process.
         await asyncio.to_thread(DBOS.destroy, destroy_registry=False)
+        await _cancel_running()
         _client = None
 
     async def submit(self, plan: RolloutPlan, *, key: str = "") -> str:
