@@ -5,7 +5,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from . import _publish, bench_clients, bench_describe, bench_import, bench_list, bench_waiters, bench_watch
+from . import (
+    _publish,
+    bench_clients,
+    bench_describe,
+    bench_import,
+    bench_list,
+    bench_rollout,
+    bench_waiters,
+    bench_watch,
+)
 from ._common import Report
 
 
@@ -26,6 +35,9 @@ async def _run(only: set[str]) -> Report:
     if not only or "watch" in only:
         print("== watch: the robots' forecast vs the plain backoff")
         await bench_watch.main(report)
+    if not only or "rollout" in only:
+        print("== rollout: a 1,000-robot stage with its checkpoint, and 50 rollouts sharing their polling")
+        await bench_rollout.main(report)
     if not only or "import" in only:
         print("== import time")
         bench_import.main(report)
@@ -37,7 +49,7 @@ def main() -> None:
     parser.add_argument(
         "only",
         nargs="*",
-        help="benchmarks to run: describe, list, waiters, clients, watch, import (default: all)",
+        help="benchmarks to run: describe, list, waiters, clients, watch, rollout, import (default: all)",
     )
     parser.add_argument(
         "--write-docs", action="store_true", help="put the table and chart into docs/benchmarks.md"

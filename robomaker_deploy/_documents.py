@@ -91,7 +91,7 @@ def load(text: str | bytes, cls: type[T], schema: str, *, what: str) -> T:
         return _converter().structure(data, cls)
     except cattrs.BaseValidationError as exc:
         problems = cattrs.transform_error(exc, path=what)
-        raise ValidationError(what, "<document>", "is not valid: " + "; ".join(problems), problems) from exc
+        raise ValidationError(what, "<document>", "is not valid", problems) from exc
     except (TypeError, ValueError, KeyError) as exc:
         raise ValidationError(what, "<document>", f"is not valid: {exc}") from exc
     except RecursionError:

@@ -52,8 +52,11 @@ class ValidationError(ValueError):
     (``application_configs[0].launch_config.environment_variables``),
     ``value`` is a short repr of what was given (``<redacted>`` for secrets)
     and ``rule`` says what it must be. ``problems`` lists every violation
-    found, each as ``field=value: rule``, the first one first; the message
-    lists them all.
+    found, each as ``field=value: rule``. Either the first of them is the
+    one ``field``, ``value`` and ``rule`` name, or those sum the list up
+    (``plan.toml=<plan>: is not a valid rollout plan``); either way the
+    message says ``field=value: rule`` and then every problem it did not
+    already say (``details``).
     """
 
     def __init__(self, field: str, value: str, rule: str, problems: Sequence[str] = ()) -> None:
@@ -62,9 +65,15 @@ class ValidationError(ValueError):
         self.rule = rule
         first = f"{field}={value}: {rule}"
         self.problems: tuple[str, ...] = tuple(problems) or (first,)
-        # The first problem as given above (its rule may carry a hint the list's copy lacks), then the
-        # others: every one is shown, since a hidden problem only comes back on the next attempt.
-        super().__init__("; ".join([first, *self.problems[1:]]))
+        # The first problem may be restated above with a hint its copy in the list lacks; a summary
+        # names something else (a file, a plan): then the list follows it whole. A problem left out
+        # of the message only comes back on the next attempt.
+        restated = self.problems[0].startswith(f"{field}={value}:")
+        self.details: tuple[str, ...] = self.problems[1:] if restated else self.problems
+        """The problems the message lists after ``field=value: rule``."""
+        super().__init__(
+            "; ".join([first, *self.details]) if restated else f"{first}: {'; '.join(self.details)}"
+        )
 
 
 class RoboMakerError(Exception):

@@ -66,11 +66,22 @@ def test_a_dry_run_shows_the_stages_and_every_problem(shell: Setup, tmp_path: Pa
     assert good.exit_code == EXIT_OK, good.output
     assert "stage 1: a (1 X86_64)" in good.stdout and "stage 2: b (2 X86_64)" in good.stdout
     assert "No problems found." in good.stdout
-    bad = cli.run("rollout", str(_plan(tmp_path / "bad.toml", arns, ["a", "a", "arm"])), "--dry-run")
+    missing = str(tmp_path / "no-such-gate.sh")
+    bad = cli.run(
+        "rollout", str(_plan(tmp_path / "bad.toml", arns, ["a", "arm"], gate=[missing])), "--dry-run"
+    )
     assert bad.exit_code == EXIT_USAGE
     assert "2 problem(s):" in bad.stdout
-    assert "appears 2 times" in bad.stdout and "bot-0 (ARM64)" in bad.stdout
+    assert "bot-0 (ARM64)" in bad.stdout
+    # The gate is checked before stage 1.
+    assert "- gate.command[0]=" in bad.stdout and "no-such-gate.sh': no such file" in " ".join(
+        bad.stdout.split()
+    )
     assert not (tmp_path / "bad.rollout.json").exists()  # a dry run changes nothing
+    # What the plan alone shows is refused when the file is read, each problem by its key.
+    twice = cli.run("rollout", str(_plan(tmp_path / "twice.toml", arns, ["a", "a"])), "--dry-run")
+    assert twice.exit_code == EXIT_USAGE
+    assert "stages[1].fleet=" in twice.stderr and "appears 2 times" in twice.stderr
 
 
 def test_a_refusing_gate_command_stops_the_rollout(shell: Setup, tmp_path: Path) -> None:

@@ -432,3 +432,29 @@ async def test_checkpoint_writes_are_at_most_one_per_command_and_one_per_poll(
     # 1 write before the first command; then one per command (its result) and one per poll.
     assert runner.file.writes == 1 + runner.commands + polls
     assert polls < sum(not isinstance(e, (StageEvent, RolloutFinished)) for e in events)  # not per event
+
+
+def test_a_rollout_with_an_abort_and_a_checkpoint_on_trio(
+    robomaker_emulator_background: Emulator, tmp_path: Path
+) -> None:
+    # The embedded driver, its lock and its effects are anyio-only: the same rollout runs on trio.
+    emulator = robomaker_emulator_background
+
+    async def main() -> None:
+        async with emulator.client() as client:
+            fleet, _ = await _site(client, [PRE_LAUNCH, PRE_LAUNCH, {}, {}, {}, {}], name="trio-abort")
+            version = await _version(client, "trio-abort-app")
+            plan = _plan(version, [fleet], abort=AbortRule(min_finished=2, max_failed_percent=50))
+            plan = attrs_evolve_stage(plan, DeploymentConfig(concurrent_deployment_percentage=10))
+            checkpoint = tmp_path / "trio.json"
+            rollout = client.rollout(plan, checkpoint=checkpoint, **FAST)
+            events = [event async for event in rollout]
+            report = await rollout.result()
+            assert any(isinstance(e, StageAborted) for e in events)
+            attempt = report.stages[0].attempts[0]
+            assert report.stages[0].status == "aborted" and attempt.status is DeploymentStatus.CANCELED
+            assert len(attempt.failed) == 2 and len(attempt.cancelled) == 4
+            saved = json.loads(checkpoint.read_text())
+            assert saved["state"]["report"]["status"] == "stopped"
+
+    trio.run(main)

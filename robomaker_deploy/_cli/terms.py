@@ -61,8 +61,11 @@ def restate(exc: ValidationError, ctx: click.Context, flags: Flags) -> str:
     first = f"{_head(exc.field, names)}={exc.value}: {_words(exc.rule, names, root)}"
     # The other problems are `name=value: rule` strings; only their name is restated, as the value
     # (a repr of anything the user typed) cannot be told apart from the rule reliably.
-    problems = [first, *(_head(problem, names) for problem in exc.problems[1:])]
-    return f"invalid input to '{ctx.command_path}': {'; '.join(problems)} (see '{ctx.command_path} --help')."
+    details = "; ".join(_head(problem, names) for problem in exc.details)
+    # After a summary (a plan file) the whole list follows; after a first problem, the others.
+    joiner = ": " if exc.details == exc.problems else "; "
+    said = f"{first}{joiner}{details}" if details else first
+    return f"invalid input to '{ctx.command_path}': {said} (see '{ctx.command_path} --help')."
 
 
 def own_flags(command: click.Command) -> dict[str, str]:

@@ -1,25 +1,26 @@
-"""Whether a plan fits the account, checked before anything is changed: every problem, at once.
+"""Whether a plan can work, checked before anything is changed: every problem, at once.
 
 A rollout that fails in its third stage because that fleet does not exist
 has already changed two fleets. So before the first job, the plan is read
-against the service: each fleet exists, appears once and has robots; the
-version is a numbered one that exists; every robot's architecture has a
-bundle in that version (else it would fail with
-MissingRobotApplicationArchitecture: those robots are named); no fleet has a
-deployment running; and each stage's request passes the model's rules.
+on its own (``plan_problems``: fleet ARNs, a fleet twice, the API's rules
+for each stage's request), its gate against this machine (the program
+exists and is executable), and then against the service: each fleet exists
+and has robots; the version is a numbered one that exists; every robot's
+architecture has a bundle in that version (else it would fail with
+MissingRobotApplicationArchitecture: those robots are named); and no fleet
+has a deployment running. Only the client's public API is used.
 """
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import TYPE_CHECKING
 
 import attrs
 
-from .._converter import unstructure
 from .._errors import ResourceNotFoundError, ValidationError
 from .._models import Fleet, RobotApplication
-from .plan import RolloutPlan
+from .gates import gate_problems
+from .plan import RolloutPlan, plan_problems
 
 if TYPE_CHECKING:
     from .._client import DeploymentClient
@@ -38,14 +39,15 @@ class RolloutCheck:
 
 async def check_plan(client: DeploymentClient, plan: RolloutPlan) -> RolloutCheck:
     """Read the plan against the service; see the module docs for what is checked."""
-    from .._client.calls import check
-
-    problems: list[str] = []
+    found = plan_problems(plan)
+    problems = [f"{path}={value}: {rule}" for path, value, rule in found]
+    if plan.gate is not None:
+        problems += gate_problems(plan.gate)
+    # A stage whose fleet or settings are wrong is not asked about: the service would only refuse it.
+    unusable = {path.split(".")[0] for path, _, _ in found if path.startswith("stages[")}
     config = plan.application_configs[0]
     version = None
-    if config.application_version == "$LATEST":
-        problems.append("application.version='$LATEST': a rollout deploys a numbered version, not $LATEST")
-    else:
+    if not any(path.startswith("application_configs") for path, _, _ in found):
         try:
             version = await client.describe_robot_application(
                 config.application, version=config.application_version
@@ -53,26 +55,11 @@ async def check_plan(client: DeploymentClient, plan: RolloutPlan) -> RolloutChec
         except (ResourceNotFoundError, ValidationError) as exc:
             problems.append(f"application.version={config.application_version!r}: no such version ({exc})")
 
-    counts = Counter(stage.fleet for stage in plan.stages)
-    for arn, count in counts.items():
-        if count > 1:
-            problems.append(f"stages: fleet {arn} appears {count} times (a fleet is deployed to once)")
     fleets: list[Fleet | None] = []
     architectures = {source.architecture for source in version.sources} if version is not None else None
     for index, stage in enumerate(plan.stages):
         where = f"stages[{index}]"
-        try:
-            check(
-                "CreateDeploymentJob",
-                {
-                    "fleet": stage.fleet,
-                    "deploymentApplicationConfigs": unstructure(list(plan.application_configs)),
-                    "deploymentConfig": unstructure(stage.deployment_config),
-                    "clientRequestToken": "check",
-                },
-            )
-        except ValidationError as exc:
-            problems.extend(f"{where}: {problem}" for problem in exc.problems)
+        if where in unusable:
             fleets.append(None)
             continue
         try:

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from contextlib import aclosing
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import anyio
 import attrs
@@ -165,8 +165,17 @@ async def watch(
     resume: WaitCheckpoint | None = None,
     min_delay: float | None = None,
     max_delay: float | None = None,
+    detail: bool = True,
 ) -> AsyncGenerator[PollEvents | WatchEnded, None]:
-    """The watch of :func:`execute`, poll by poll: each poll's events, then the result, last."""
+    """The watch of :func:`execute`, poll by poll: each poll's events, then the result, last.
+
+    Robot progress costs a DescribeDeploymentJob per poll per job. When
+    nobody needs it (``detail=False``: no consumer of the events) and there
+    is no early-abort rule to check, the job is awaited like
+    ``wait_for_deployment_job`` awaits it, in the client's shared listing
+    passes, and only the result is yielded: many rollouts at once then poll
+    as cheaply as many waiters.
+    """
     left = (command.deadline - _now()).total_seconds()
     if resume is not None and resume.job == command.job_arn and not resume.state.ended:
         resume = attrs.evolve(resume, deadline=command.deadline)  # the core's deadline is the one
@@ -177,29 +186,42 @@ async def watch(
         # Past the deadline before the watch began (the process was down): one last look.
         yield await _looked(client, command, polls, timed_out=True)
         return
+    if not detail and command.abort is None:
+        try:
+            final = await client.wait_for_deployment_job(
+                command.job_arn, timeout=left, min_delay=min_delay, max_delay=max_delay
+            )
+        except WaiterTimeoutError:
+            yield await _looked(client, command, polls, timed_out=True)
+            return
+        _check_fleet(command, final)
+        yield summary(final, polls=polls + 1)
+        return
     events = None
     try:
         events = client.deployment_events(
             command.job_arn, timeout=left, min_delay=min_delay, max_delay=max_delay, resume=resume
         )
         checked = False
-        async for poll in events.polls():
-            if not checked:
-                _check_fleet(command, poll.snapshot)
-                checked = True
-            polls = poll.checkpoint.polls
-            yield poll
-            if command.abort is not None and not poll.snapshot.status.is_terminal:
-                counts = abort_counts(command.abort, poll.checkpoint.state)
-                if counts is not None:
-                    yield WatchEnded(
-                        status=poll.snapshot.status,
-                        aborted_by_rule=True,
-                        finished=counts[0],
-                        failed_count=counts[1],
-                        polls=polls,
-                    )
-                    return
+        # polls() is an async generator: closed here when the watch stops early (trio warns otherwise).
+        async with aclosing(cast("AsyncGenerator[PollEvents, None]", events.polls())) as stream:
+            async for poll in stream:
+                if not checked:
+                    _check_fleet(command, poll.snapshot)
+                    checked = True
+                polls = poll.checkpoint.polls
+                yield poll
+                if command.abort is not None and not poll.snapshot.status.is_terminal:
+                    counts = abort_counts(command.abort, poll.checkpoint.state)
+                    if counts is not None:
+                        yield WatchEnded(
+                            status=poll.snapshot.status,
+                            aborted_by_rule=True,
+                            finished=counts[0],
+                            failed_count=counts[1],
+                            polls=polls,
+                        )
+                        return
     except WaiterTimeoutError:
         # Raised by the stream at the deadline, or while it is built if the deadline just passed.
         yield await _looked(client, command, polls, timed_out=True)

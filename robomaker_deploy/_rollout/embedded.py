@@ -185,6 +185,11 @@ class Runner:
         self._state: RolloutState | None = None
         self.commands = 0
         """Commands run by this object (the benchmark counts them)."""
+        self.polls = 0
+        """Polls of the watches that brought events (each saved once)."""
+        self.detail = True
+        """Someone reads the events: watches follow robot progress (``Rollout.result()`` alone turns
+        it off, so the jobs are awaited in shared polls like ``wait_for_deployment_job``)."""
 
     @property
     def report(self) -> RolloutReport | None:
@@ -219,6 +224,7 @@ class Runner:
                         resume=watching,
                         min_delay=self._min_delay,
                         max_delay=self._max_delay,
+                        detail=self.detail,
                     )
                     async with aclosing(steps):
                         while ended is None:
@@ -230,6 +236,7 @@ class Runner:
                             for event in item.events:
                                 yield event
                             watching = item.checkpoint
+                            self.polls += 1
                             self._save(state, watching)  # at most one write per poll
                     if not ended.aborted_by_rule:
                         watching = None  # the job ended: its stream is done

@@ -200,7 +200,7 @@ def gate_problems(gate: Gate) -> list[str]:
             where = "no such file" if os.sep in program else "not found on PATH"
             if os.sep in program and os.path.exists(program):
                 where = "not an executable file"
-            return [f"gate.command[0]={short(program)}: {where}: the gate could not run"]
+            return [f"gate.command[0]={program!r}: {where}: the gate could not run"]
     return []
 
 

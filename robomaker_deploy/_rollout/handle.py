@@ -29,18 +29,28 @@ class Rollout(AsyncIterator[RolloutEvent]):
         self._runner = runner
         self._events: AsyncGenerator[RolloutEvent, None] = runner.run()
         self._final: RolloutReport | None = None
+        self._started = False
 
     def __aiter__(self) -> Rollout:
         return self
 
     async def __anext__(self) -> RolloutEvent:
+        self._started = True
         event = await self._events.__anext__()
         if isinstance(event, RolloutFinished):
             self._final = event.report
         return event
 
     async def result(self) -> RolloutReport:
-        """Run the rollout to its end and return its report."""
+        """Run the rollout to its end and return its report.
+
+        Called before any event was read, the events are not wanted: each
+        stage's job is then awaited in the client's shared polls (as
+        ``wait_for_deployment_job`` does) rather than followed robot by robot,
+        unless the plan's early-abort rule needs the robots' progress.
+        """
+        if self._final is None and not self._started:
+            self._runner.detail = False
         async for _ in self:
             pass
         if self._final is None:  # pragma: no cover - the run always ends with RolloutFinished

@@ -382,13 +382,16 @@ class _Reader:
         timeout = self.take(data, "stage_timeout", (int, float), "")
         gate_timeout = self.take(data, "gate_timeout", (int, float), "")
         gate = self.gate(data.get("gate"))
-        self.refuse()
-        assert config is not None
+        # Built even when parts are wrong, with stand-ins for them, so that the plan's own rules and
+        # what only the whole plan shows are listed in the same round; the stand-ins' are dropped.
+        missing = {f"stages[{index}]" for index, stage in enumerate(stages or [None]) if stage is None}
+        if config is None:
+            missing.add("application_configs[0]")
         plan: RolloutPlan | None = self.build(
             RolloutPlan,
             "",
-            application_configs=[config],
-            stages=[s for s in stages if s is not None],
+            application_configs=[config or _STANDIN_CONFIG],
+            stages=[stage or _standin(index) for index, stage in enumerate(stages)] or [_standin(0)],
             abort=abort,
             retry=retry,
             rollback=rollback,
@@ -396,10 +399,12 @@ class _Reader:
             gate=gate,
             gate_timeout=gate_timeout,
         )
+        if plan is not None:
+            for path, value, rule in plan_problems(plan):
+                if path.split(".")[0] not in missing:
+                    self.problems.append(f"{path}={value}: {rule}")
         self.refuse()
         assert plan is not None
-        self.problems.extend(f"{path}={value}: {rule}" for path, value, rule in plan_problems(plan))
-        self.refuse()
         return plan
 
     def build(self, cls: type[T], where: str, **kwargs: Any) -> T | None:
@@ -500,7 +505,7 @@ class _Reader:
             )
         if fleet is None:
             # Checked all the same, so that its other mistakes are listed too.
-            self.build(Stage, where, fleet=_NO_FLEET, bake=bake)
+            self.build(Stage, where, fleet=_standin(index).fleet, deployment_config=config, bake=bake)
             return None
         return self.build(Stage, where, fleet=fleet, deployment_config=config, bake=bake)
 
@@ -554,8 +559,16 @@ class _Reader:
         return self.build(CommandGate, "gate.", argv=command, timeout=timeout)
 
 
-#: Stands in for a missing fleet, so that a stage without one still has its other keys checked.
-_NO_FLEET = "arn:aws:robomaker:us-east-1:000000000000:deployment-fleet/missing/0"
+def _standin(index: int) -> Stage:
+    """A stage standing in for a wrong one, so that the rest of the plan is still checked."""
+    return Stage(fleet=f"arn:aws:robomaker:us-east-1:000000000000:deployment-fleet/standin-{index}/0")
+
+
+_STANDIN_CONFIG = DeploymentApplicationConfig(
+    application="arn:aws:robomaker:us-east-1:000000000000:robot-application/standin/0",
+    application_version="1",
+    launch_config=LaunchConfig(package_name="standin", launch_file="standin.launch"),
+)
 
 
 def _article(names: str) -> str:
