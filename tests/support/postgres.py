@@ -118,7 +118,8 @@ def postgres_server(database: str = "rollouts") -> Iterator[str]:
     Raises :class:`PostgresUnavailable` if the machine has no server binaries.
     """
     binaries = postgres_binaries()
-    root = Path(tempfile.mkdtemp(prefix="rd-postgres-"))
+    # As root, the server's user must reach its directory: under /tmp, not a TMPDIR only root enters.
+    root = Path(tempfile.mkdtemp(prefix="rd-postgres-", dir="/tmp" if os.geteuid() == 0 else None))
     process: subprocess.Popen[bytes] | None = None
     try:
         if os.geteuid() == 0:
@@ -131,6 +132,7 @@ def postgres_server(database: str = "rollouts") -> Iterator[str]:
                 [str(binaries / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust", "--no-sync"]
             ),
             capture_output=True,
+            cwd=root,  # initdb needs a working directory its user can enter
             timeout=STEP_TIMEOUT,
             check=False,
         )
@@ -152,7 +154,7 @@ def postgres_server(database: str = "rollouts") -> Iterator[str]:
             if os.geteuid() == 0:
                 os.chown(log, owner.pw_uid, owner.pw_gid)
             process = subprocess.Popen(
-                _as_owner(server), stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+                _as_owner(server), stdout=out, stderr=subprocess.STDOUT, cwd=root, start_new_session=True
             )
         _ready(port, process, log)
         yield f"postgresql://postgres@127.0.0.1:{port}/{database}"
