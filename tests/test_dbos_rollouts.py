@@ -27,6 +27,7 @@ from typing import Any
 
 import anyio
 import pytest
+import trio
 from anyio.abc import Process
 
 from robomaker_deploy import (
@@ -388,3 +389,13 @@ async def test_a_worker_that_stops_leaves_its_rollouts_to_the_next_launch_of_its
         looks.close()
     assert report.status == "succeeded"
     assert len(jobs) == 1  # the job made before the stop was watched on, not made again
+
+
+def test_a_worker_on_trio_is_refused_with_the_reason(tmp_path: Path) -> None:
+    async def start() -> None:
+        client = DeploymentClient(region_name="us-east-1")
+        async with RolloutWorker(client, tmp_path / "rollouts.sqlite"):
+            pass
+
+    with pytest.raises(RuntimeError, match="runs on asyncio only"):
+        trio.run(start)

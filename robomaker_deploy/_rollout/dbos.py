@@ -350,6 +350,13 @@ class RolloutWorker:
 
     async def __aenter__(self) -> RolloutWorker:
         global _client
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            raise RuntimeError(
+                "a RolloutWorker runs on asyncio only (DBOS runs its workflows as asyncio tasks):"
+                " start it under asyncio.run, not trio"
+            ) from None
         if _client is not None:
             raise RuntimeError("a RolloutWorker already runs in this process (DBOS is process-wide)")
         config: DBOSConfig = {
