@@ -21,21 +21,24 @@ from robomaker_deploy import (
     Stage,
     ValidationError,
 )
+from robomaker_deploy._rollout.plan import plan_problems
 from robomaker_deploy._rollout.rules import DAY
 
 APP = "arn:aws:robomaker:us-east-1:123456789012:robot-application/app/1700000000000"
 FLEET = "arn:aws:robomaker:us-east-1:123456789012:deployment-fleet/{}/1700000000000"
 
-GOOD = f"""
-rollback = true
-stage_timeout = 900
-
+APPLICATION = f"""
 [application]
 arn = "{APP}"
 version = 3
 package = "hello_world"
 launch_file = "hello.launch"
-pre_launch_file = "scripts/pre.sh"
+"""
+
+GOOD = f"""
+rollback = true
+stage_timeout = 900
+{APPLICATION}pre_launch_file = "scripts/pre.sh"
 environment = {{ LOG_LEVEL = "info" }}
 
 [[stages]]
@@ -127,15 +130,6 @@ def test_an_unreadable_or_broken_file_says_so(tmp_path: Path) -> None:
     broken.write_text("[application\n")
     with pytest.raises(ValidationError, match="not valid TOML"):
         RolloutPlan.from_toml(broken)
-
-
-APPLICATION = f"""
-[application]
-arn = "{APP}"
-version = 3
-package = "hello_world"
-launch_file = "hello.launch"
-"""
 
 
 def _one_stage(top: str = "", stage: str = "", fleet: str | None = None, version: str = "3") -> str:
@@ -286,3 +280,29 @@ def test_a_validation_error_message_carries_every_problem() -> None:
     assert str(listed) == "f=1: must be x (hint); g=2: must be y" and listed.details == ("g=2: must be y",)
     alone = ValidationError("f", "1", "must be x")
     assert str(alone) == "f=1: must be x" and alone.problems == ("f=1: must be x",) and alone.details == ()
+
+
+def test_a_plan_built_in_code_names_its_problems_by_attribute() -> None:
+    config = DeploymentApplicationConfig(
+        application=APP,
+        application_version="$LATEST",
+        launch_config=LaunchConfig(package_name="p", launch_file="l"),
+    )
+    robot = "arn:aws:robomaker:us-east-1:123456789012:robot/r1/1700000000000"
+    plan = RolloutPlan(  # made without complaint: these need the whole plan to be seen
+        application_configs=[config],
+        stages=[
+            Stage(fleet=robot),
+            Stage(
+                fleet=FLEET.format("a"),
+                deployment_config=DeploymentConfig(concurrent_deployment_percentage=0),
+            ),
+            Stage(fleet=FLEET.format("a")),
+        ],
+    )
+    assert [path for path, _, _ in plan_problems(plan)] == [
+        "application_configs[0].application_version",
+        "stages[0].fleet",
+        "stages[1].deployment_config.concurrent_deployment_percentage",
+        "stages[2].fleet",
+    ]

@@ -12,6 +12,7 @@ first. Each stage is shown live, and the rollout's report ends it.
 
 from __future__ import annotations
 
+import functools
 import time
 
 import anyio
@@ -151,7 +152,7 @@ async def run_demo(console: Console, *, speed: float = 25.0, robots: int = 12) -
             )
             view = RolloutView(console, quiet=False)
             rollout = client.rollout(
-                plan, gate=lambda stage: _gate(console, stage), min_delay=_MIN_DELAY, max_delay=_MAX_DELAY
+                plan, gate=functools.partial(_gate, console), min_delay=_MIN_DELAY, max_delay=_MAX_DELAY
             )
             try:
                 async with rollout:

@@ -1,36 +1,45 @@
 """``robomaker-deploy rollout PLAN.toml``: a progressive rollout from the shell, and its live view.
 
-The rollout itself is the SDK's (``client.rollout``); this module reads the
-plan file, turns the plan's gate command into a gate (the stage's report as
-JSON on the program's stdin, exit 0 to go on), shows each stage live, and
-ends with the report as a table (or JSON) and the exit code of how it ended.
-A checkpoint file is always kept (next to the plan unless ``--checkpoint``
-says where), so that an interrupted rollout can be resumed with the command
-it prints.
+The rollout itself is the SDK's (``client.rollout``, its gate included);
+this module reads the plan file, shows each stage live, and ends with the
+report as a table (or JSON) and the exit code of how it ended. A checkpoint
+file is always kept (next to the plan unless ``--checkpoint`` says where),
+so that an interrupted rollout can be resumed with the command it prints.
+Ctrl-C and SIGTERM both cancel the rollout (a gate program's process group
+is killed with it), and the printed command repeats every option given.
 """
 
 from __future__ import annotations
 
+import enum
+import re
+import shlex
+import signal
 from collections import Counter
+from collections.abc import Awaitable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
+import anyio
 import attrs
 import click
+from click.core import ParameterSource
 from rich.table import Table
 
 from .. import (
     DeploymentEvent,
+    GateRefused,
     RolledBack,
     RolloutPlan,
     RolloutReport,
     StageAborted,
     StageEvent,
+    StageFinished,
     StageRetried,
     StageStarted,
 )
 from .exits import EXIT_DEPLOYMENT_FAILED, EXIT_INTERRUPTED, EXIT_TIMEOUT, EXIT_USAGE, CliError, Failed
-from .options import Polling, Settings, command
+from .options import Polling, Settings, command, settings_of
 from .output import console, echo_json, to_json
 from .progress import LiveProgress, PlainProgress, renderer
 
@@ -39,7 +48,9 @@ if TYPE_CHECKING:
 
     from .. import DeploymentClient
 
-__all__ = ["COMMANDS", "RolloutView", "report_table"]
+__all__ = ["COMMANDS", "RolloutView", "report_table", "resume_command"]
+
+T = TypeVar("T")
 
 
 class RolloutView:
@@ -83,13 +94,30 @@ def _line(event: StageEvent) -> str:
         return f"{where}: aborting, {event.failed} of the first {event.finished} robot(s) failed"
     if isinstance(event, RolledBack):
         return f"{where}: rolled back to its previous version ({event.attempt.status})"
-    name = type(event).__name__.removeprefix("Stage")
-    return f"{where}: {name.lower() if name != 'Finished' else event.report.status}"
+    if isinstance(event, GateRefused) and event.report.note:
+        return f"{where}: {event.report.note}"  # the gate's own words: refused, timed out, killed...
+    if isinstance(event, StageFinished):
+        return f"{where}: {event.report.status.replace('_', ' ')}"
+    return f"{where}: {_words(type(event).__name__.removeprefix('Stage'))}"
+
+
+def _words(name: str) -> str:
+    """A class name as words: ``GatePassed`` is "gate passed"."""
+    return re.sub(r"(?<!^)(?=[A-Z])", " ", name).lower()
 
 
 def report_table(report: RolloutReport) -> Table:
-    """The report, one row per stage."""
-    table = Table(title=f"Rollout {report.status}" + (f": {report.reason}" if report.reason else ""))
+    """The report, one row per stage; why each stage ended as it did is a line below the table."""
+    notes = [
+        f"stage {number} ({stage.name}): {stage.note}"
+        for number, stage in enumerate(report.stages, 1)
+        if stage.note
+    ]
+    table = Table(
+        title=f"Rollout {report.status.replace('_', ' ')}" + (f": {report.reason}" if report.reason else ""),
+        caption="\n".join(notes) or None,
+        caption_justify="left",
+    )
     for title in ("stage", "fleet", "status", "attempts", "updated", "failed", "retried", "rollback", "time"):
         table.add_column(title)
     for number, stage in enumerate(report.stages, 1):
@@ -97,15 +125,65 @@ def report_table(report: RolloutReport) -> Table:
         table.add_row(
             str(number),
             stage.name,
-            stage.status,
+            stage.status.replace("_", " "),
             str(len(stage.attempts)),
             str(len(stage.updated)),
             str(len(stage.failed)),
             str(len(stage.retried)),
-            rollback if stage.note is None or stage.rollback else stage.note,
+            rollback,
             f"{stage.duration.total_seconds():.0f}s",
         )
     return table
+
+
+def resume_command(ctx: click.Context, checkpoint: Path) -> str:
+    """The command line that resumes this rollout: every argument and option given, and its checkpoint.
+
+    Read off the command's own parameters (and the group's, given before
+    the command's name), so that an option added later is repeated too: a
+    resume without ``--min-delay`` or ``--timeout`` would not run as the
+    rollout it continues.
+    """
+    settings = settings_of(ctx)
+    root = ctx.find_root()
+    arguments: list[str] = []
+    options: dict[str, list[str]] = {}
+    for level in dict.fromkeys((ctx, root)):  # the command's values first: they win over the group's
+        for param in level.command.params:
+            name = param.name
+            if (
+                name is None
+                or name in options
+                or level.get_parameter_source(name) is not ParameterSource.COMMANDLINE
+            ):
+                continue
+            # The connection options keep their values in the Settings, not in the parameters.
+            value = level.params[name] if name in level.params else getattr(settings, name)
+            if isinstance(param, click.Argument):
+                arguments.extend(_spelled(item) for item in (value if param.multiple else [value]))
+            elif isinstance(param, click.Option):
+                options[name] = _option_words(param, value)
+    options["checkpoint"] = ["--checkpoint", str(checkpoint)]
+    words = [*ctx.command_path.split(), *arguments]
+    return shlex.join(words + [word for given in options.values() for word in given])
+
+
+def _option_words(param: click.Option, value: object) -> list[str]:
+    flag = max((opt for opt in param.opts if opt.startswith("--")), key=len, default=param.opts[0])
+    if param.is_flag:
+        return [flag] if value else list(param.secondary_opts[:1])
+    values = value if param.multiple and isinstance(value, (list, tuple)) else [value]
+    return [word for item in values for word in (flag, _spelled(item))]
+
+
+def _spelled(value: object) -> str:
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)  # as typed: 600, 0.01
+    if isinstance(value, enum.Enum):
+        return str(value.value)
+    if isinstance(value, tuple) and len(value) == 2 and all(isinstance(part, str) for part in value):
+        return f"{value[0]}={value[1]}"  # a KEY=VALUE pair, as typed
+    return str(value)
 
 
 async def _dry_run(client: DeploymentClient, plan: RolloutPlan, out: Console) -> int:
@@ -124,7 +202,47 @@ async def _dry_run(client: DeploymentClient, plan: RolloutPlan, out: Console) ->
     return EXIT_USAGE
 
 
-@command(waits=True)
+class _Signalled(Exception):
+    """SIGINT or SIGTERM arrived, and the rollout was cancelled."""
+
+    def __init__(self, number: int) -> None:
+        self.name = signal.Signals(number).name
+        super().__init__(self.name)
+
+
+async def _until_signalled(work: Awaitable[T]) -> T:
+    """Await ``work``, cancelled by SIGINT or SIGTERM (then :class:`_Signalled`).
+
+    A cancellation, not an exception thrown in: the rollout's state is on
+    disk before each step, and a gate program's process group is killed
+    before the cancellation goes on, so nothing is left running.
+    """
+    caught: list[int] = []
+    outcome: list[T] = []
+    failure: list[Exception] = []
+    async with anyio.create_task_group() as tasks:
+        with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM) as signals:
+
+            async def listen() -> None:
+                async for number in signals:
+                    caught.append(number)
+                    tasks.cancel_scope.cancel()
+                    return
+
+            tasks.start_soon(listen)
+            try:
+                outcome.append(await work)
+            except Exception as exc:  # raised after the group, unwrapped (not an ExceptionGroup)
+                failure.append(exc)
+            tasks.cancel_scope.cancel()
+    if failure:
+        raise failure[0]
+    if outcome:
+        return outcome[0]
+    raise _Signalled(caught[0])
+
+
+@command(waits=True, flags={"stage_timeout": "--timeout"})
 @click.argument("plan_file", metavar="PLAN.toml", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--checkpoint",
@@ -137,18 +255,19 @@ def rollout(
 ) -> None:
     """Roll an application version out across fleets, stage by stage, from a plan file.
 
-    Each stage deploys to one fleet, bakes, and asks the plan's gate command
-    (given the stage's report as JSON on stdin; exit 0 goes on). A failing,
-    aborted or refused stage stops the rollout and, unless the plan says
-    otherwise, deploys each changed fleet's previous version back. Run the
-    same command again after an interruption: it resumes from the checkpoint.
-    --timeout, when given, bounds each stage's deployment instead of the
-    plan's stage_timeout. Exit codes: 0 every stage done, 1 stopped, 3 a
-    stage timed out, 130 interrupted.
+    Each stage deploys to one fleet, bakes, and asks the plan's gate (a
+    program given the stage's report as JSON on stdin, exit 0 goes on; or an
+    HTTP check). A failing, aborted or refused stage stops the rollout and,
+    unless the plan says otherwise, deploys each changed fleet's previous
+    version back. Ctrl-C or SIGTERM stops it (a gate program is killed with
+    its children) and prints the command that resumes it from the
+    checkpoint. --timeout, when given, bounds each stage's deployment
+    instead of the plan's stage_timeout. Exit codes: 0 every stage done, 1
+    stopped, 3 a stage timed out, 130 interrupted.
     """
     plan = RolloutPlan.from_toml(plan_file)
     source = click.get_current_context().get_parameter_source("timeout")
-    if source is click.core.ParameterSource.COMMANDLINE:
+    if source is ParameterSource.COMMANDLINE:
         plan = attrs.evolve(plan, stage_timeout=polling["timeout"])  # --timeout bounds each stage
     out = console()
     if dry_run:
@@ -161,7 +280,7 @@ def rollout(
 
     events = 0
 
-    async def run(client: DeploymentClient) -> RolloutReport:
+    async def follow(client: DeploymentClient) -> RolloutReport:
         nonlocal events
         running = client.rollout(
             plan, checkpoint=saved, min_delay=polling["min_delay"], max_delay=polling["max_delay"]
@@ -176,12 +295,13 @@ def rollout(
     if not settings.json:
         verb = "Resuming" if resuming else "Rolling out"
         out.print(f"{verb} {plan_file} (checkpoint {saved})")
+    ctx = click.get_current_context()
     try:
-        report = settings.run(run)
-    except KeyboardInterrupt:
-        resume = f"robomaker-deploy rollout {plan_file} --checkpoint {saved}"
+        report = settings.run(lambda client: _until_signalled(follow(client)))
+    except (KeyboardInterrupt, _Signalled) as exc:
+        how = "interrupted" if not isinstance(exc, _Signalled) else f"interrupted by {exc.name}"
         raise CliError(
-            f"interrupted; the checkpoint is saved. Resume with: {resume}", EXIT_INTERRUPTED
+            f"{how}; the checkpoint is saved. Resume with: {resume_command(ctx, saved)}", EXIT_INTERRUPTED
         ) from None
     finally:
         view.close()

@@ -23,7 +23,7 @@ from .gates import gate_problems
 from .plan import RolloutPlan, plan_problems
 
 if TYPE_CHECKING:
-    from .._client import DeploymentClient
+    from .. import DeploymentClient
 
 __all__ = ["RolloutCheck", "check_plan"]
 

@@ -77,7 +77,7 @@ __all__ = ["MAX_CHECKPOINT_BYTES", "SCHEMA", "CheckpointFile", "CheckpointInUseE
 #: The checkpoint document's kind and version (version 1 was the engine before the core).
 SCHEMA = "robomaker-deploy/rollout/2"
 
-#: A rollout checkpoint larger than this is refused unread (a 1,000-robot stage's is about 0.3 MB).
+#: A rollout checkpoint larger than this is refused unread (a 1,000-robot stage's is about 0.25 MB).
 MAX_CHECKPOINT_BYTES = 32 * 1024 * 1024
 
 

@@ -136,8 +136,9 @@ class HttpGate:
 def _coroutine_function(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not _is_async(value):
         raise TypeError(
-            f"CallableGate.func must be an async function (async def gate(stage) -> bool),"
-            f" not {short(value)}: a plain function would block the rollout's event loop"
+            "CallableGate.func must be an async function (async def gate(stage) -> bool, or a"
+            f" functools.partial of one), not {short(value)}: a plain function would block the event loop,"
+            " and a lambda hides whether it returns a coroutine"
         )
 
 
@@ -396,7 +397,9 @@ async def _get_aiohttp(url: str) -> tuple[int, bytes]:
     import aiohttp
 
     try:
-        async with aiohttp.ClientSession() as session, session.get(url, allow_redirects=False) as response:
+        # No timeout of the library's own (aiohttp's is 5 minutes): the gate's bounds the whole request.
+        session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=None))
+        async with session, session.get(url, allow_redirects=False) as response:
             body = bytearray()
             async for chunk in response.content.iter_chunked(16 * 1024):
                 body += chunk[: OUTPUT_LIMIT - len(body)]
@@ -413,7 +416,9 @@ async def _get_httpx(url: str) -> tuple[int, bytes]:
     if httpx is None:
         raise OSError("an HTTP gate on trio needs httpx: pip install 'robomaker-deploy[trio]'")
     try:
-        async with httpx.AsyncClient(follow_redirects=False) as client, client.stream("GET", url) as response:
+        # No timeout of the library's own (httpx's is 5 seconds): the gate's bounds the whole request.
+        client = httpx.AsyncClient(follow_redirects=False, timeout=None)
+        async with client, client.stream("GET", url) as response:
             body = bytearray()
             # Read to its end (within the timeout), keeping the first bytes: leaving httpx's nested
             # stream generators half-way leaves them to the garbage collector.

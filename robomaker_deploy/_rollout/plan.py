@@ -1,11 +1,14 @@
 """A rollout plan: what to deploy, to which fleets in which order, and the policies around it.
 
 Plain frozen data, built in code or read from a TOML file (the standard
-library's ``tomllib``; ``tomli`` on Python 3.10). Reading a file checks every
-key and lists every problem at once, naming the file and the key, so that a
-plan with three mistakes costs one round trip, not three. Whether the plan
-fits the account (fleets, versions, architectures) is checked against the
-service by ``checks``.
+library's ``tomllib``; ``tomli`` on Python 3.10). A value of the wrong type
+is a ``TypeError`` when the plan is made; values that cannot work (times out
+of bounds, no stage) are one ``ValidationError`` listing them all, and
+:func:`plan_problems` lists what only the whole plan shows. Reading a file
+does all of it at once, naming the file and each key, so that a plan with
+three mistakes costs one round trip, not three. Whether the plan fits the
+account (fleets, versions, architectures) is checked against the service by
+``checks``.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ import attrs
 from .._errors import ValidationError
 from .._models import DeploymentApplicationConfig, DeploymentConfig, LaunchConfig
 from .gates import DEFAULT_GATE_TIMEOUT, MAX_GATE_TIMEOUT, CallableGate, CommandGate, Gate, HttpGate
-from .rules import DAY, WEEK, Problem, Problems, at_least, in_seconds, raise_problems, short, typed
+from .rules import DAY, WEEK, Problem, Problems, at_least, in_seconds, raise_problems, short, span, typed
 
 if TYPE_CHECKING:
     from .report import StageReport
@@ -38,7 +41,7 @@ __all__ = ["AbortRule", "RetryPolicy", "RolloutPlan", "Stage", "plan_problems"]
 
 T = TypeVar("T")
 
-#: The bounds of a plan's times and counts, in seconds (documented in the Rollouts guide, "Limits").
+#: The bounds of a plan's times (seconds) and counts (the Rollouts guide, "What a plan refuses").
 MAX_BAKE = WEEK
 MIN_STAGE_TIMEOUT, MAX_STAGE_TIMEOUT = 1.0, WEEK
 MAX_BACKOFF = DAY
@@ -109,7 +112,7 @@ class RetryPolicy:
         if not problems and self.attempts and self.delay(self.attempts) > MAX_RETRY_WAIT:
             rule = (
                 f"waits {self.delay(self.attempts):g}s before retry {self.attempts} (it doubles each time):"
-                " at most 7 days; make it or attempts smaller"
+                f" at most {span(MAX_RETRY_WAIT)}; make it or attempts smaller"
             )
             problems.append(("backoff", short(self.backoff), rule))
         raise_problems(problems)

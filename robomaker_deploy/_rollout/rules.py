@@ -9,7 +9,7 @@ all of its problems and raises them in one :class:`ValidationError`, so a
 plan with three mistakes costs one round trip, not three.
 
 The time bounds are the plan's documented ones (the Rollouts guide's
-"Limits" section): past them, the times would overflow the clock's
+"What a plan refuses"): past them, the times would overflow the clock's
 arithmetic or mean a rollout nobody watches.
 """
 
@@ -33,6 +33,7 @@ __all__ = [
     "in_seconds",
     "raise_problems",
     "short",
+    "span",
     "typed",
 ]
 
@@ -87,7 +88,7 @@ def in_seconds(
         return []
     start = f"more than {low:g}" if low_open else f"{low:g}"
     return [
-        (path, short(value), f"must be a finite number of seconds from {start} to {high:g} ({_span(high)})")
+        (path, short(value), f"must be a finite number of seconds from {start} to {high:g} ({span(high)})")
     ]
 
 
@@ -99,7 +100,8 @@ def at_least(path: str, value: int, low: int, high: int | None = None) -> Proble
     return [(path, short(value), f"must be a whole number {bounds}")]
 
 
-def _span(seconds: float) -> str:
+def span(seconds: float) -> str:
+    """``seconds`` in days, in words (``7 days``)."""
     days = seconds / DAY
     return f"{days:g} day" + ("s" if days != 1 else "")
 

@@ -1,10 +1,13 @@
 """A process that runs a rollout with a checkpoint file, for the crash test.
 
-    python -m tests.support.rollout_runner URL PLAN.toml CHECKPOINT REPORT
+    python -m tests.support.rollout_runner URL PLAN.toml CHECKPOINT REPORT [events]
 
 Runs ``client.rollout(plan, checkpoint=CHECKPOINT)`` to its end and writes the
-final report as JSON to REPORT. Killed at any moment and started again with
-the same arguments, it finishes the rollout from the checkpoint.
+final report as JSON to REPORT. With ``events``, it reads the rollout's events
+(so each job is followed robot by robot and the checkpoint also saved per
+poll); without, it only awaits ``result()``. Killed at any moment and started
+again with the same arguments (or the other way), it finishes the rollout from
+the checkpoint.
 """
 
 from __future__ import annotations
@@ -21,14 +24,18 @@ from robomaker_deploy._documents import write_atomic
 from tests.support.world import process_client
 
 
-async def run(url: str, plan_file: Path, checkpoint: Path, report_file: Path) -> None:
+async def run(url: str, plan_file: Path, checkpoint: Path, report_file: Path, events: bool) -> None:
     plan = RolloutPlan.from_toml(plan_file)
     client = process_client(url)
     async with client:
-        report = await client.rollout(plan, checkpoint=checkpoint).result()
+        rollout = client.rollout(plan, checkpoint=checkpoint)
+        if events:
+            async for _ in rollout:
+                pass
+        report = await rollout.result()
     write_atomic(report_file, json.dumps(to_json(report), indent=2))
 
 
 if __name__ == "__main__":
     url, plan_file, checkpoint, report_file = sys.argv[1:5]
-    anyio.run(run, url, Path(plan_file), Path(checkpoint), Path(report_file))
+    anyio.run(run, url, Path(plan_file), Path(checkpoint), Path(report_file), sys.argv[5:] == ["events"])
