@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import socket
 import stat
 from pathlib import Path
 from typing import Any
@@ -399,3 +400,53 @@ def test_a_worker_on_trio_is_refused_with_the_reason(tmp_path: Path) -> None:
 
     with pytest.raises(RuntimeError, match="runs on asyncio only"):
         trio.run(start)
+
+
+NAMES = ("canary", "site")
+
+
+@pytest.mark.asyncio
+async def test_a_rollout_rides_out_an_outage_longer_than_the_client_s_own_retries(tmp_path: Path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    args = ("--port", str(port), "--speed", "20", "--state-file", str(tmp_path / "emulator.sqlite"))
+    database = tmp_path / "rollouts.sqlite"
+    looks = SystemDatabase(str(database))
+    # The client gives up on a call after two quick tries: what saves the rollout is DBOS retrying the step.
+    client = DeploymentClient(
+        endpoint_url=f"http://127.0.0.1:{port}",
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+        config=ClientConfig(max_attempts=2, wait_min_delay=0.02, wait_max_delay=0.05),
+    )
+    try:
+        async with client, RolloutWorker(client, database) as worker:
+            with emulator_process(*args):
+                _, version = await make_application(client, name="app", architectures=[Architecture.X86_64])
+                fleets = [(await make_fleet(client, name, [{}, {}]))[0].arn for name in NAMES]
+                assert version.version is not None
+                config = DeploymentApplicationConfig(
+                    application=version.arn,
+                    application_version=version.version,
+                    launch_config=LaunchConfig(package_name="p", launch_file="l.launch"),
+                )
+                stages = [Stage(fleet=fleets[0], bake=1.0), Stage(fleet=fleets[1])]
+                plan = RolloutPlan(application_configs=[config], stages=stages)
+                workflow = await worker.submit(plan)
+                await until(lambda: looks.steps(workflow) >= 3)  # the canary deployed, its bake under way
+            # The service is down (its process stopped, its state saved) when the bake ends, for longer
+            # than the client's two tries: creating the next job fails, and DBOS runs that step again a
+            # while later (1, 2, 4 ... s), until the service answers.
+            await anyio.sleep(3.0)
+            assert looks.statuses()[workflow][0] == "PENDING"
+            with emulator_process(*args):
+                report = await worker.report(workflow)
+                jobs = []
+                for name in NAMES:
+                    jobs.append(len([job async for job in client.list_deployment_jobs(fleet_name=name)]))
+    finally:
+        looks.close()
+    assert report.status == "succeeded"
+    assert jobs == [1, 1]

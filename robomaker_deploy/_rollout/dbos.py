@@ -34,11 +34,11 @@ import asyncio
 import json
 import os
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, ParamSpec, TypeVar
 
 import attrs
 from dbos import (
@@ -54,7 +54,7 @@ from dbos import (
 )
 
 from .._documents import _converter
-from .._errors import ValidationError
+from .._errors import RoboMakerError, ValidationError
 from .core import Command, Finish, Previous, Result, apply, begin, decide
 from .effects import execute, prepare
 from .gates import CallableGate, CommandGate, HttpGate
@@ -81,6 +81,8 @@ WORKFLOW: Final = "robomaker_deploy.rollout"
 APPLICATION: Final = "robomaker-deploy"
 
 _PORTABLE = WorkflowSerializationFormat.PORTABLE
+P = ParamSpec("P")
+R = TypeVar("R")
 
 # -- what is stored ----------------------------------------------------------------------------------------
 
@@ -173,13 +175,32 @@ def _the_client() -> DeploymentClient:
     return _client
 
 
-@DBOS.step(name="robomaker_deploy.rollout.prepare")
+def _transient(error: BaseException) -> bool:
+    """Whether a step that raised ``error`` is tried again: a throttle, a 5xx, a lost connection."""
+    return isinstance(error, RoboMakerError) and error.retryable
+
+
+def _step(name: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """A DBOS step that the client's own retries could not save is tried again, 8 times over about
+    4 minutes (1, 2, 4 ... 64 s apart), if what it raised is transient: an outage is ridden out.
+    Anything else ends the rollout with that error."""
+    return DBOS.step(
+        name=name,
+        retries_allowed=True,
+        max_attempts=8,
+        interval_seconds=1.0,
+        backoff_rate=2.0,
+        should_retry=_transient,
+    )
+
+
+@_step("robomaker_deploy.rollout.prepare")
 async def _prepare_step(plan_document: dict[str, Any]) -> dict[str, Any]:
     previous = await prepare(_the_client(), _load_plan(plan_document))
     return {"previous": _converter().unstructure(previous, tuple[Previous, ...]), "at": _now()}
 
 
-@DBOS.step(name="robomaker_deploy.rollout.command")
+@_step("robomaker_deploy.rollout.command")
 async def _command_step(plan_document: dict[str, Any], command: dict[str, Any]) -> dict[str, Any]:
     converter = _converter()
     plan = _load_plan(plan_document)
