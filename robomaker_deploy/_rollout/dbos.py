@@ -181,8 +181,8 @@ def _transient(error: BaseException) -> bool:
 
 
 def _step(name: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
-    """A DBOS step that the client's own retries could not save is tried again, 8 times over about
-    4 minutes (1, 2, 4 ... 64 s apart), if what it raised is transient: an outage is ridden out.
+    """A DBOS step that the client's own retries could not save is tried again if what it raised is
+    transient, 8 tries in all, 1, 2, 4 ... 64 s apart (about 2 minutes): an outage is ridden out.
     Anything else ends the rollout with that error."""
     return DBOS.step(
         name=name,
