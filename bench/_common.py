@@ -88,6 +88,11 @@ async def interleaved(calls: dict[str, Callable[[], Awaitable[Any]]], repeat: in
     return out
 
 
+def paired_ratio(samples: dict[str, list[float]], numerator: str, denominator: str) -> float:
+    """The median of the ratios of runs taken in the same round: steadier on a loaded machine."""
+    return statistics.median(a / b for a, b in zip(samples[numerator], samples[denominator], strict=True))
+
+
 def median_ms(samples: list[float]) -> float:
     """The median, in milliseconds."""
     return statistics.median(samples) * 1000

@@ -19,8 +19,8 @@
 
    Wall and CPU time (this process's) of each, as ratios to ``wait`` (and
    ``rollout+events`` to ``events``: what the rollout and its checkpoint add
-   to following the robots); and the checkpoint writes of each rollout
-   against its commands plus polls.
+   to following the robots), paired: the median of each round's ratio; and
+   the checkpoint writes of each rollout against its commands plus polls.
 2. 50 single-stage rollouts of one or two robots each, at once, in one
    process (one client), against 50 ``wait_for_deployment_job`` waiters on
    fresh jobs of the same fleets: the polling calls (DescribeDeploymentJob
@@ -160,28 +160,38 @@ async def big_stage(report: Report | None) -> None:
         if name in counts:
             writes, commands, polls = counts[name][-1]
             extra = f"  writes {writes} (commands {commands} + polls {polls} = {commands + polls})"
-        ratios = f"wall {wall:6.2f} s ({wall / base_wall:4.2f}x)  cpu {cpu:6.2f} s ({cpu / base_cpu:4.2f}x)"
-        print(f"  {name:15} {ratios}{extra}")
+        line = f"wall {wall:6.2f} s ({wall / base_wall:4.2f}x)  cpu {cpu:6.2f} s ({cpu / base_cpu:4.2f}x)"
+        print(f"  {name:15} {line}{extra}")
     events_cpu = statistics.median(c for _, c in samples["events"])
     events_wall = statistics.median(w for w, _ in samples["events"])
+
+    def paired(name: str, anchor: str, which: int) -> tuple[float, list[float]]:
+        # The median of each round's ratio: both ways of a round ran under the same load.
+        ratios = [a[which] / b[which] for a, b in zip(samples[name], samples[anchor], strict=True)]
+        return statistics.median(ratios), ratios
+
+    for name, anchor in (("rollout", "wait"), ("rollout+events", "wait"), ("rollout+events", "events")):
+        for which, what in ((0, "wall"), (1, "cpu")):
+            ratio, ratios = paired(name, anchor, which)
+            spread = ", ".join(f"{r:.2f}" for r in ratios)
+            print(f"  {name} / {anchor}, {what}: paired median {ratio:.2f} (rounds: {spread})")
     if report is None:
         return
     for name in ("rollout", "rollout+events"):
         wall = statistics.median(w for w, _ in samples[name])
         cpu = statistics.median(c for _, c in samples[name])
         label = "with checkpoint" + (", events read" if name.endswith("events") else "")
-        report.ratio(
-            f"{ROBOTS}-robot stage {label}: wall", wall, "wait_for_deployment_job", base_wall, "<= 1.3", "s"
-        )
-        report.ratio(
-            f"{ROBOTS}-robot stage {label}: CPU", cpu, "wait_for_deployment_job", base_cpu, "<= 1.3", "s"
-        )
+        anchors = [("wait", "wait_for_deployment_job", base_wall, base_cpu, "<= 1.3")]
         if name == "rollout+events":
+            anchors.append(("events", "deployment_events", events_wall, events_cpu, "~1"))
+        for anchor, title, anchor_wall, anchor_cpu, target in anchors:
+            wall_ratio, _ = paired(name, anchor, 0)
+            cpu_ratio, _ = paired(name, anchor, 1)
             report.ratio(
-                f"{ROBOTS}-robot stage {label}: wall", wall, "deployment_events", events_wall, "~1", "s"
+                f"{ROBOTS}-robot stage {label}: wall", wall, title, anchor_wall, target, "s", ratio=wall_ratio
             )
             report.ratio(
-                f"{ROBOTS}-robot stage {label}: CPU", cpu, "deployment_events", events_cpu, "~1", "s"
+                f"{ROBOTS}-robot stage {label}: CPU", cpu, title, anchor_cpu, target, "s", ratio=cpu_ratio
             )
         writes, commands, polls = max(counts[name], key=lambda c: c[0] / (c[1] + c[2]))
         report.ratio(

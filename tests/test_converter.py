@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import Any
 
+import attrs
 import pytest
 from botocore.model import Shape, StructureShape
 from botocore.parsers import create_parser
@@ -24,20 +25,20 @@ from robomaker_deploy import (
     DeploymentJob,
     DeploymentStatus,
     DescribedDeploymentJob,
-    Fleet,
+    FailureCode,
+    ProgressDetail,
     Robot,
-    RobotApplication,
-    RobotApplicationSummary,
-    RobotRegistration,
+    RobotDeployment,
+    RobotDeploymentStep,
+    RobotStatus,
 )
-from robomaker_deploy._converter import structure, unstructure
+from robomaker_deploy._client.outputs import OUTPUTS
+from robomaker_deploy._converter import _plain, _structure_function, converter, structure, unstructure
 from robomaker_deploy._wire.model import operation_model, service_model
 
 
 def _always() -> set[str]:
     """Members the service always returns: the wire names of the models' fields with no default."""
-    import attrs
-
     from robomaker_deploy import _models
     from robomaker_deploy._wire.names import wire_name
 
@@ -99,22 +100,9 @@ def _normal(value: Any) -> Any:
     return value
 
 
+# The client's own table of what each operation returns, so these cases are the client's.
 _CASES: list[tuple[str, str | None, type[Any]]] = [
-    ("CreateDeploymentJob", None, DeploymentJob),
-    ("DescribeDeploymentJob", None, DescribedDeploymentJob),
-    ("SyncDeploymentJob", None, DeploymentJob),
-    ("CreateFleet", None, Fleet),
-    ("DescribeFleet", None, Fleet),
-    ("CreateRobot", None, Robot),
-    ("DescribeRobot", None, Robot),
-    ("RegisterRobot", None, RobotRegistration),
-    ("CreateRobotApplication", None, RobotApplication),
-    ("CreateRobotApplicationVersion", None, RobotApplication),
-    ("DescribeRobotApplication", None, RobotApplication),
-    ("ListDeploymentJobs", "deploymentJobs", DeploymentJob),
-    ("ListFleets", "fleetDetails", Fleet),
-    ("ListRobots", "robots", Robot),
-    ("ListRobotApplications", "robotApplicationSummaries", RobotApplicationSummary),
+    (output.operation, output.items, output.model) for output in OUTPUTS.values()
 ]
 
 
@@ -160,8 +148,6 @@ def test_converter_agrees_with_botocore(
 
 def _members(cls: type[Any], shape: Shape) -> set[str]:
     """The wire members the model keeps (every member of the shape the model has a field for)."""
-    import attrs
-
     from robomaker_deploy._converter import _WIRE_RENAMES
     from robomaker_deploy._wire.names import wire_name
 
@@ -200,3 +186,78 @@ def test_unknown_enum_values_survive() -> None:
 
 def test_service_model_has_every_operation() -> None:
     assert len(service_model().operation_names) == 23
+
+
+def test_a_model_written_slot_by_slot_equals_one_built_by_its_init() -> None:
+    assert _plain(RobotDeployment) and _plain(ProgressDetail)
+    wire = {
+        "arn": "r",
+        "status": "Failed",
+        "deploymentStartTime": 10.5,
+        "deploymentFinishTime": 12,
+        "progressDetail": {"currentProgress": "Launching", "percentDone": 50, "targetResource": "j"},
+        "failureCode": "GreengrassDeploymentFailed",
+    }
+    built = RobotDeployment(
+        arn="r",
+        status=RobotStatus.FAILED,
+        deployment_start_time=datetime.fromtimestamp(10.5, timezone.utc),
+        deployment_finish_time=datetime.fromtimestamp(12, timezone.utc),
+        progress_detail=ProgressDetail(
+            current_progress=RobotDeploymentStep.LAUNCHING, percent_done=50.0, target_resource="j"
+        ),
+        failure_code=FailureCode.GREENGRASS_DEPLOYMENT_FAILED,
+    )
+    ours = structure(wire, RobotDeployment)
+    assert ours == built and hash(ours) == hash(built) and repr(ours) == repr(built)
+    assert ours.progress_detail is not None and type(ours.progress_detail.percent_done) is float
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        ours.arn = "other"  # type: ignore[misc]
+
+
+def test_a_class_whose_init_does_more_than_store_goes_through_it() -> None:
+    calls: list[str] = []
+
+    @attrs.frozen(kw_only=True)
+    class Checked:
+        name: str = attrs.field(validator=lambda _, __, value: calls.append(value))
+        size: int | None = None
+
+    @attrs.frozen(kw_only=True)
+    class Converted:
+        names: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+
+    assert not _plain(Checked) and not _plain(Converted)
+    checked = _structure_function(converter(), Checked, {Checked})({"name": "n", "size": "3"}, Checked)
+    assert checked == Checked(name="n", size=3) and calls == ["n", "n"]
+    converted = _structure_function(converter(), Converted, {Converted})({"names": ["a"]}, Converted)
+    assert converted.names == ("a",)
+    assert _structure_function(converter(), Converted, {Converted})({}, Converted).names == ()
+
+
+def test_equal_strings_of_one_response_are_one_object() -> None:
+    reason = "The robot failed at Launching (GreengrassDeploymentFailed)."
+    robots = [
+        {
+            "arn": f"r{i}",
+            "status": "Failed",
+            "failureReason": reason[:],
+            "progressDetail": {"targetResource": "j"},
+        }
+        for i in range(3)
+    ]
+    body = json.dumps(
+        {"arn": "j", "fleet": "f", "status": "Failed", "createdAt": 0, "robotDeploymentSummary": robots}
+    )
+    job = structure(json.loads(body), DescribedDeploymentJob)
+    first, *rest = job.robot_deployment_summary
+    assert all(robot.failure_reason is first.failure_reason for robot in rest)
+    assert first.progress_detail is not None
+    assert all(
+        r.progress_detail and r.progress_detail.target_resource is first.progress_detail.target_resource
+        for r in rest
+    )
+    assert first.failure_reason == reason
+    # Nothing is kept between responses: each decode has its own strings.
+    again = structure(json.loads(body), DescribedDeploymentJob)
+    assert again.robot_deployment_summary[0].failure_reason is not first.failure_reason

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -458,3 +459,28 @@ def test_a_rollout_with_an_abort_and_a_checkpoint_on_trio(
             assert saved["state"]["report"]["status"] == "stopped"
 
     trio.run(main)
+
+
+@pytest.mark.asyncio
+async def test_each_effect_run_twice_against_the_service_changes_nothing(client: DeploymentClient) -> None:
+    # What the property test assumes of the simulated service, checked on the emulator: a driver that
+    # crashed after a command ran, before its result was saved, runs it again, harmlessly.
+    fleet, robots = await _site(client, [{}, {}], name="twice")
+    plan = _plan(await _version(client), [fleet])
+    previous = await effects.prepare(client, plan)
+    state = core.begin(plan, now=_now(), token_seed="twice", previous=previous)
+    seen: list[str] = []
+    while not isinstance(command := core.decide(plan, state), core.Finish):
+        seen.append(type(command).__name__)
+        first = await effects.execute(client, plan, command, min_delay=0.01, max_delay=0.05)
+        again = await effects.execute(client, plan, command, min_delay=0.01, max_delay=0.05)
+        assert again == first, command
+        state = core.apply(plan, state, command, first, now=_now())
+    assert seen == ["CreateJob", "WatchJob"] and command.report.succeeded
+    jobs = [job async for job in client.list_deployment_jobs(fleet_name="twice")]
+    assert len(jobs) == 1  # the create, sent twice with its token, made one job
+    assert command.report.robots_updated == set(robots)
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)

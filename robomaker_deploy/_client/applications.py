@@ -14,6 +14,12 @@ from .._models import (
 )
 from .._pagination import Pager
 from .calls import Operations, arn_of, filtered, to_model, wire_list, wire_of
+from .outputs import (
+    CREATE_ROBOT_APPLICATION,
+    CREATE_ROBOT_APPLICATION_VERSION,
+    DESCRIBE_ROBOT_APPLICATION,
+    LIST_ROBOT_APPLICATIONS,
+)
 
 __all__ = ["ApplicationOperations"]
 
@@ -38,7 +44,7 @@ class ApplicationOperations(Operations):
             "tags": dict(tags) if tags is not None else None,
             "environment": wire_of("environment", environment, Environment),
         }
-        return await self._calls.structured("CreateRobotApplication", params, RobotApplication)
+        return await self._calls.structured(CREATE_ROBOT_APPLICATION, params)
 
     async def create_robot_application_version(
         self,
@@ -55,7 +61,7 @@ class ApplicationOperations(Operations):
             "s3Etags": list(s3_etags) if s3_etags is not None else None,
             "imageDigest": image_digest,
         }
-        return await self._calls.structured("CreateRobotApplicationVersion", params, RobotApplication)
+        return await self._calls.structured(CREATE_ROBOT_APPLICATION_VERSION, params)
 
     async def describe_robot_application(
         self, application: str | RobotApplication, *, version: str | None = None
@@ -63,7 +69,7 @@ class ApplicationOperations(Operations):
         """An application, or one version of it."""
         params = {"application": arn_of(application), "applicationVersion": version}
         return await self._calls.structured(
-            "DescribeRobotApplication", params, RobotApplication, {("applicationVersion",): "version"}
+            DESCRIBE_ROBOT_APPLICATION, params, {("applicationVersion",): "version"}
         )
 
     async def delete_robot_application(
@@ -88,9 +94,7 @@ class ApplicationOperations(Operations):
     ) -> Pager[RobotApplicationSummary]:
         """Robot applications, optionally by ``name``; ``version_qualifier="ALL"`` lists every version."""
         return self._calls.listing(
-            "ListRobotApplications",
-            "robotApplicationSummaries",
-            RobotApplicationSummary,
+            LIST_ROBOT_APPLICATIONS,
             [filtered("name", name, "name", versionQualifier=version_qualifier)],
             page_size=page_size,
             max_items=max_items,

@@ -25,6 +25,7 @@ from .._transport import Transport
 from .._wire.model import operation_model, page_limit
 from .._wire.names import python_name
 from .._wire.validation import Path, Violation, dotted, violations
+from .outputs import Output
 
 __all__ = [
     "Arguments",
@@ -33,8 +34,10 @@ __all__ = [
     "Request",
     "arn_of",
     "check",
+    "decode",
     "filtered",
     "one_filter",
+    "read",
     "request_token",
     "to_model",
     "wire_list",
@@ -126,39 +129,17 @@ class Calls:
         """Validate wire-shaped ``params``, send them, and return the decoded JSON body."""
         wire = {key: value for key, value in params.items() if value is not None}
         check(operation, wire, arguments)
-        body = await self._transport.call(operation, wire)
-        if not body:
-            return {}
-        try:
-            # orjson: the body of a 1,000-robot job decodes in well under half
-            # json's time (see docs/benchmarks.md); it raises ValueError subclasses.
-            data = orjson.loads(body)
-        except ValueError as exc:
-            raise MalformedResponseError(
-                f"the response body is not JSON ({len(body)} bytes)",
-                code="MalformedResponse",
-                operation=operation,
-            ) from exc
-        if not isinstance(data, dict):
-            # Every output of the model is a JSON object; callers read members off it.
-            raise MalformedResponseError(
-                f"the response body is JSON but not an object ({type(data).__name__})",
-                code="MalformedResponse",
-                operation=operation,
-            )
-        return data
+        return decode(operation, await self._transport.call(operation, wire))
 
     async def structured(
-        self, operation: str, params: Mapping[str, Any], cls: type[T], arguments: Arguments = _NONE
+        self, output: Output[T], params: Mapping[str, Any], arguments: Arguments = _NONE
     ) -> T:
-        """:meth:`call`, with the body structured into ``cls``."""
-        return to_model(operation, await self.call(operation, params, arguments), cls)
+        """:meth:`call`, with the body structured into the output's model."""
+        return to_model(output.operation, await self.call(output.operation, params, arguments), output.model)
 
     def listing(
         self,
-        operation: str,
-        result_key: str,
-        cls: type[T],
+        output: Output[T],
         requests: Sequence[Request],
         *,
         page_size: int | None,
@@ -170,7 +151,7 @@ class Calls:
     ) -> Pager[T]:
         """A pager over one request stream per entry of ``requests`` (each a set of filters)."""
         return Pager(
-            [self._page_source(operation, result_key, cls, *request) for request in requests],
+            [self._page_source(output, *request) for request in requests],
             key=key,
             order=order,
             page_size=page_size,
@@ -178,12 +159,14 @@ class Calls:
             starting_token=starting_token,
             prefetch=prefetch,
             spawn=self._spawn,
-            max_page_size=page_limit(operation),
+            max_page_size=page_limit(output.operation),
         )
 
     def _page_source(
-        self, operation: str, result_key: str, cls: type[T], params: Mapping[str, Any], arguments: Arguments
+        self, output: Output[T], params: Mapping[str, Any], arguments: Arguments
     ) -> PageSource[T]:
+        operation, result_key, cls = output.operation, output.items, output.model
+        assert result_key is not None, f"{operation} is not a listing"
         base = {key: value for key, value in params.items() if value is not None}
         arguments = {**arguments, **_PAGING}
         # Validate the filter part now, so a bad filter fails at the call site
@@ -243,6 +226,35 @@ def check(operation: str, wire: Mapping[str, Any], arguments: Arguments = _NONE)
     raise ValidationError(
         name(first), first.value, rule, [f"{name(p)}={p.value}: {p.rule}" for p in problems]
     )
+
+
+def decode(operation: str, body: bytes) -> Any:
+    """The JSON object of a response body (an empty body is an empty object)."""
+    if not body:
+        return {}
+    try:
+        # orjson: the body of a 1,000-robot job decodes in well under half
+        # json's time (see docs/benchmarks.md); it raises ValueError subclasses.
+        data = orjson.loads(body)
+    except ValueError as exc:
+        raise MalformedResponseError(
+            f"the response body is not JSON ({len(body)} bytes)",
+            code="MalformedResponse",
+            operation=operation,
+        ) from exc
+    if not isinstance(data, dict):
+        # Every output of the model is a JSON object; callers read members off it.
+        raise MalformedResponseError(
+            f"the response body is JSON but not an object ({type(data).__name__})",
+            code="MalformedResponse",
+            operation=operation,
+        )
+    return data
+
+
+def read(output: Output[T], body: bytes) -> T:
+    """A response body as the output's model: exactly what :meth:`Calls.structured` makes of it."""
+    return to_model(output.operation, decode(output.operation, body), output.model)
 
 
 def to_model(operation: str, data: Any, cls: type[T]) -> T:

@@ -9,6 +9,16 @@ from .._enums import Architecture, ArchitectureValue, RobotStatus, RobotStatusVa
 from .._models import Fleet, Robot, RobotRegistration
 from .._pagination import Pager
 from .calls import Operations, arn_of, filtered, one_filter, to_model
+from .outputs import (
+    CREATE_FLEET,
+    CREATE_ROBOT,
+    DEREGISTER_ROBOT,
+    DESCRIBE_FLEET,
+    DESCRIBE_ROBOT,
+    LIST_FLEETS,
+    LIST_ROBOTS,
+    REGISTER_ROBOT,
+)
 
 __all__ = ["FleetOperations"]
 
@@ -19,11 +29,11 @@ class FleetOperations(Operations):
     async def create_fleet(self, *, name: str, tags: Mapping[str, str] | None = None) -> Fleet:
         """Create an empty fleet."""
         params = {"name": name, "tags": dict(tags) if tags is not None else None}
-        return await self._calls.structured("CreateFleet", params, Fleet)
+        return await self._calls.structured(CREATE_FLEET, params)
 
     async def describe_fleet(self, fleet: str | Fleet) -> Fleet:
         """The fleet with its robots and its last deployment."""
-        return await self._calls.structured("DescribeFleet", {"fleet": arn_of(fleet)}, Fleet)
+        return await self._calls.structured(DESCRIBE_FLEET, {"fleet": arn_of(fleet)})
 
     async def delete_fleet(self, fleet: str | Fleet) -> None:
         """Delete a fleet."""
@@ -40,9 +50,7 @@ class FleetOperations(Operations):
     ) -> Pager[Fleet]:
         """Fleets, optionally only those with ``name``, as an async iterator."""
         return self._calls.listing(
-            "ListFleets",
-            "fleetDetails",
-            Fleet,
+            LIST_FLEETS,
             [filtered("name", name, "name")],
             page_size=page_size,
             max_items=max_items,
@@ -71,12 +79,13 @@ class FleetOperations(Operations):
             "greengrassGroupId": greengrass_group_id,
             "tags": dict(tags) if tags is not None else None,
         }
-        data = await self._calls.call("CreateRobot", params)
-        return to_model("CreateRobot", {"status": RobotStatus.AVAILABLE.value, **data}, Robot)
+        output = CREATE_ROBOT
+        data = await self._calls.call(output.operation, params)
+        return to_model(output.operation, {"status": RobotStatus.AVAILABLE.value, **data}, output.model)
 
     async def describe_robot(self, robot: str | Robot) -> Robot:
         """The robot, with its fleet and last deployment."""
-        return await self._calls.structured("DescribeRobot", {"robot": arn_of(robot)}, Robot)
+        return await self._calls.structured(DESCRIBE_ROBOT, {"robot": arn_of(robot)})
 
     async def delete_robot(self, robot: str | Robot) -> None:
         """Delete a robot."""
@@ -85,12 +94,12 @@ class FleetOperations(Operations):
     async def register_robot(self, *, fleet: str | Fleet, robot: str | Robot) -> RobotRegistration:
         """Add a robot to a fleet."""
         params = {"fleet": arn_of(fleet), "robot": arn_of(robot)}
-        return await self._calls.structured("RegisterRobot", params, RobotRegistration)
+        return await self._calls.structured(REGISTER_ROBOT, params)
 
     async def deregister_robot(self, *, fleet: str | Fleet, robot: str | Robot) -> RobotRegistration:
         """Remove a robot from a fleet."""
         params = {"fleet": arn_of(fleet), "robot": arn_of(robot)}
-        return await self._calls.structured("DeregisterRobot", params, RobotRegistration)
+        return await self._calls.structured(DEREGISTER_ROBOT, params)
 
     # The service takes one filter per request: status or fleet name, never both (a type error too).
     @overload
@@ -135,9 +144,7 @@ class FleetOperations(Operations):
             else filtered("fleetName", fleet_name, "fleet_name")
         )
         return self._calls.listing(
-            "ListRobots",
-            "robots",
-            Robot,
+            LIST_ROBOTS,
             [request],
             page_size=page_size,
             max_items=max_items,

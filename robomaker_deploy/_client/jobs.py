@@ -16,6 +16,7 @@ from .._models import (
 )
 from .._pagination import Pager
 from .calls import Operations, arn_of, filtered, one_filter, request_token, wire_list, wire_of
+from .outputs import CREATE_DEPLOYMENT_JOB, DESCRIBE_DEPLOYMENT_JOB, LIST_DEPLOYMENT_JOBS, SYNC_DEPLOYMENT_JOB
 
 __all__ = ["JobOperations"]
 
@@ -57,7 +58,7 @@ class JobOperations(Operations):
         makes two jobs.
         """
         return await self._calls.structured(
-            "CreateDeploymentJob",
+            CREATE_DEPLOYMENT_JOB,
             {
                 "fleet": arn_of(fleet),
                 "deploymentApplicationConfigs": wire_list(
@@ -67,24 +68,20 @@ class JobOperations(Operations):
                 "tags": dict(tags) if tags is not None else None,
                 "clientRequestToken": request_token(client_request_token),
             },
-            DeploymentJob,
             {("deploymentApplicationConfigs",): "application_configs"},
         )
 
     async def describe_deployment_job(self, job: str | DeploymentJob) -> DescribedDeploymentJob:
         """The job as it is now, with every robot's status and progress."""
-        return await self._calls.structured(
-            "DescribeDeploymentJob", {"job": arn_of(job)}, DescribedDeploymentJob
-        )
+        return await self._calls.structured(DESCRIBE_DEPLOYMENT_JOB, {"job": arn_of(job)})
 
     async def sync_deployment_job(
         self, *, fleet: str | Fleet, client_request_token: str | None = None
     ) -> DeploymentJob:
         """Bring robots that missed the fleet's last successful deployment up to date."""
         return await self._calls.structured(
-            "SyncDeploymentJob",
+            SYNC_DEPLOYMENT_JOB,
             {"fleet": arn_of(fleet), "clientRequestToken": request_token(client_request_token)},
-            DeploymentJob,
         )
 
     async def cancel_deployment_job(self, job: str | DeploymentJob) -> None:
@@ -139,9 +136,7 @@ class JobOperations(Operations):
             for value in _status_values(status)
         ]
         return self._calls.listing(
-            "ListDeploymentJobs",
-            "deploymentJobs",
-            DeploymentJob,
+            LIST_DEPLOYMENT_JOBS,
             requests,
             page_size=page_size,
             max_items=max_items,

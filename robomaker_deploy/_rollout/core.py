@@ -229,7 +229,6 @@ class WatchEnded:
     """With ``aborted_by_rule``: robots failed at that poll."""
     timed_out: bool = False
     """The deadline passed with the job still running."""
-    polls: int = 0
     type: Literal["watch_ended"] = "watch_ended"
 
 

@@ -181,10 +181,9 @@ async def watch(
         resume = attrs.evolve(resume, deadline=command.deadline)  # the core's deadline is the one
     else:
         resume = None
-    polls = 0 if resume is None else resume.polls
     if left <= 0:
         # Past the deadline before the watch began (the process was down): one last look.
-        yield await _looked(client, command, polls, timed_out=True)
+        yield await _looked(client, command, timed_out=True)
         return
     if not detail and command.abort is None:
         try:
@@ -192,10 +191,10 @@ async def watch(
                 command.job_arn, timeout=left, min_delay=min_delay, max_delay=max_delay
             )
         except WaiterTimeoutError:
-            yield await _looked(client, command, polls, timed_out=True)
+            yield await _looked(client, command, timed_out=True)
             return
         _check_fleet(command, final)
-        yield summary(final, polls=polls + 1)
+        yield summary(final)
         return
     events = None
     try:
@@ -209,7 +208,6 @@ async def watch(
                 if not checked:
                     _check_fleet(command, poll.snapshot)
                     checked = True
-                polls = poll.checkpoint.polls
                 yield poll
                 if command.abort is not None and not poll.snapshot.status.is_terminal:
                     counts = abort_counts(command.abort, poll.checkpoint.state)
@@ -219,12 +217,11 @@ async def watch(
                             aborted_by_rule=True,
                             finished=counts[0],
                             failed_count=counts[1],
-                            polls=polls,
                         )
                         return
     except WaiterTimeoutError:
         # Raised by the stream at the deadline, or while it is built if the deadline just passed.
-        yield await _looked(client, command, polls, timed_out=True)
+        yield await _looked(client, command, timed_out=True)
         return
     finally:
         if events is not None:
@@ -232,15 +229,15 @@ async def watch(
     outcome = events.outcome
     if outcome is None or not isinstance(outcome.job, DescribedDeploymentJob):
         # A resumed stream whose end was delivered before the restart: the job as it is now.
-        yield await _looked(client, command, polls, timed_out=False)
+        yield await _looked(client, command, timed_out=False)
         return
-    yield summary(outcome.job, polls=outcome.polls)
+    yield summary(outcome.job)
 
 
-async def _looked(client: DeploymentClient, command: WatchJob, polls: int, *, timed_out: bool) -> WatchEnded:
+async def _looked(client: DeploymentClient, command: WatchJob, *, timed_out: bool) -> WatchEnded:
     job = await client.describe_deployment_job(command.job_arn)
     _check_fleet(command, job)
-    return summary(job, polls=polls + 1, timed_out=timed_out and not job.status.is_terminal)
+    return summary(job, timed_out=timed_out and not job.status.is_terminal)
 
 
 def _check_fleet(command: WatchJob, job: DescribedDeploymentJob) -> None:
@@ -253,7 +250,7 @@ def _check_fleet(command: WatchJob, job: DescribedDeploymentJob) -> None:
         )
 
 
-def summary(job: DescribedDeploymentJob, *, polls: int, timed_out: bool = False) -> WatchEnded:
+def summary(job: DescribedDeploymentJob, *, timed_out: bool = False) -> WatchEnded:
     """The small result of a watch: the job's status and its robots' ARNs by outcome."""
     succeeded: list[str] = []
     failed: dict[str, FailureCode | None] = {}
@@ -273,7 +270,6 @@ def summary(job: DescribedDeploymentJob, *, polls: int, timed_out: bool = False)
         failed=dict(sorted(failed.items())),
         cancelled=_sorted(cancelled),
         timed_out=timed_out,
-        polls=polls,
     )
 
 
