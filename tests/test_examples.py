@@ -74,6 +74,7 @@ def test_every_example_is_covered() -> None:
         "list_with_filters.py",
         "orchestrate_events.py",
         "rollout.py",
+        "rollout_dbos.py",
         "test_with_fixture.py",
         "watch_progress.py",
     ]
@@ -152,6 +153,30 @@ def test_the_rollout_example_stops_at_the_failing_site(
     assert "rollout stopped" in ran.stdout
     assert "site-b: failed" in ran.stdout and "canary: succeeded" in ran.stdout
     assert checkpoint.exists()
+
+
+def test_the_dbos_rollout_example_runs_on_sqlite_and_a_second_run_deploys_nothing(
+    robomaker_emulator_background: Emulator, tmp_path: Path
+) -> None:
+    emulator = robomaker_emulator_background
+    arns = anyio.run(_rollout_world, emulator)
+    plan = tmp_path / "plan.toml"
+    stages = "".join(f'[[stages]]\nfleet = "{arns[name]}"\n\n' for name in ("canary", "site-a", "site-b"))
+    plan.write_text(
+        f'[application]\narn = "{arns["app"]}"\nversion = "{arns["version"]}"\n'
+        f'package = "p"\nlaunch_file = "l.launch"\n\n{stages}'
+    )
+    database = tmp_path / "rollouts.sqlite"
+    args = ("rollout_dbos.py", str(plan), "--database", str(database), *FAST)
+    ran = _run(*args, env=_env(emulator))
+    assert ran.returncode == 1, ran.stderr
+    assert "rollout stopped" in ran.stdout
+    assert "site-b: failed" in ran.stdout and "canary: succeeded" in ran.stdout
+    assert database.stat().st_mode & 0o777 == 0o600
+    calls = emulator.stats()["calls"].get("CreateDeploymentJob", 0)
+    again = _run(*args, env=_env(emulator))
+    assert again.returncode == 1 and again.stdout == ran.stdout, again.stderr
+    assert emulator.stats()["calls"].get("CreateDeploymentJob", 0) == calls  # the recorded rollout
 
 
 def test_the_fixture_example_passes() -> None:

@@ -27,8 +27,9 @@ import anyio
 import attrs
 
 from .._enums import DeploymentStatus, FailureCode, RobotStatus
-from .._errors import ValidationError, WaiterTimeoutError
+from .._errors import ValidationError
 from .._models import DeploymentApplicationConfig, DescribedDeploymentJob
+from .._outcome import WaiterTimeoutError
 from .._waiting.checkpoint import WaitCheckpoint
 from .._waiting.stream import PollEvents
 from .checks import check_plan
@@ -55,7 +56,7 @@ from .gates import run_gate
 from .plan import RolloutPlan
 
 if TYPE_CHECKING:
-    from .._client import DeploymentClient
+    from .._client import ClientCore as DeploymentClient
 
 __all__ = ["Progress", "execute", "prepare", "summary", "verify_jobs", "watch"]
 

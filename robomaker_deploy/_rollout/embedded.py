@@ -70,7 +70,7 @@ from .report import RolloutReport
 from .tracing import RolloutSpans
 
 if TYPE_CHECKING:
-    from .._client import DeploymentClient
+    from .._client import ClientCore as DeploymentClient
 
 __all__ = ["MAX_CHECKPOINT_BYTES", "SCHEMA", "CheckpointFile", "CheckpointInUseError", "Runner"]
 
