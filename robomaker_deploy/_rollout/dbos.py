@@ -62,7 +62,7 @@ from .plan import RolloutPlan
 from .report import RolloutReport
 
 if TYPE_CHECKING:
-    from .._client import DeploymentClient
+    from .._client import ClientCore as DeploymentClient
 
 __all__ = [
     "QUEUE",
