@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import AsyncGenerator, Awaitable, Callable, Sequence
 from contextlib import aclosing
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, TypeAlias, cast
 
 import anyio
 import attrs
@@ -31,7 +31,6 @@ from .._errors import ValidationError
 from .._models import DeploymentApplicationConfig, DescribedDeploymentJob
 from .._outcome import WaiterTimeoutError
 from .._waiting.checkpoint import WaitCheckpoint
-from .._waiting.stream import PollEvents
 from .checks import check_plan
 from .core import (
     AskGate,
@@ -56,11 +55,13 @@ from .gates import run_gate
 from .plan import RolloutPlan
 
 if TYPE_CHECKING:
+    # Types only: the watch machinery loads on a rollout's first watch, as on a client's first wait.
     from .._client import ClientCore as DeploymentClient
+    from .._waiting.stream import PollEvents
 
 __all__ = ["Progress", "execute", "prepare", "summary", "verify_jobs", "watch"]
 
-Progress = Callable[[PollEvents], Awaitable[None]]
+Progress: TypeAlias = "Callable[[PollEvents], Awaitable[None]]"
 """Called after each poll of a watch with its events and the stream's checkpoint (a driver saves there)."""
 
 
