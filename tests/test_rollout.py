@@ -389,6 +389,19 @@ async def test_a_stage_whose_deadline_passed_while_no_process_ran_times_out_and_
     assert set(stage.attempts[0].cancelled) == set(robots) and not report.robots_failed
 
 
+def test_a_checkpoint_that_grows_after_its_size_was_read_is_refused_at_the_cap(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The size is read, then the bytes: a file that grew in between is read up to the cap, no further.
+    checkpoint = tmp_path / "c.json"
+    checkpoint.write_bytes(b" " * 1000)
+    real = os.fstat
+    monkeypatch.setattr(embedded, "MAX_CHECKPOINT_BYTES", 100)
+    monkeypatch.setattr(os, "fstat", lambda fd: os.stat_result((*real(fd)[:6], 10, *real(fd)[7:])))
+    with pytest.raises(ValidationError, match=r"<101 bytes>.*larger than a rollout checkpoint may be"):
+        embedded.CheckpointFile(checkpoint).load()
+
+
 @pytest.mark.asyncio
 @STILL
 async def test_a_checkpoint_too_big_or_too_deep_is_refused_and_one_written_is_owner_only(

@@ -147,9 +147,13 @@ class CheckpointFile:
     def load(self) -> RolloutCheckpoint | None:
         """The saved checkpoint (``None`` if there is no file); a ValidationError names what is wrong."""
         try:
-            size = self.path.stat().st_size
+            with self.path.open("rb") as handle:
+                size = os.fstat(handle.fileno()).st_size
+                # Never more than the cap is read, even from a file that grows after fstat.
+                data = b"" if size > MAX_CHECKPOINT_BYTES else handle.read(MAX_CHECKPOINT_BYTES + 1)
         except FileNotFoundError:
             return None
+        size = max(size, len(data))
         if size > MAX_CHECKPOINT_BYTES:
             raise ValidationError(
                 str(self.path),
@@ -157,7 +161,7 @@ class CheckpointFile:
                 f"is larger than a rollout checkpoint may be ({MAX_CHECKPOINT_BYTES} bytes): not one this"
                 " SDK wrote",
             )
-        return load(self.path.read_bytes(), RolloutCheckpoint, SCHEMA, what=str(self.path))
+        return load(data, RolloutCheckpoint, SCHEMA, what=str(self.path))
 
     def save(self, state: RolloutState, watch: WaitCheckpoint | None) -> None:
         """Write the rollout's state: the one place that does (mode 0600, replaced atomically)."""
