@@ -326,6 +326,33 @@ async def test_a_second_process_on_the_checkpoint_is_refused_naming_the_file_and
         holder.release()
 
 
+def test_a_checkpoint_reached_through_a_symbolic_link_takes_the_same_lock(tmp_path: Path) -> None:
+    real = tmp_path / "c.json"
+    link = tmp_path / "link.json"
+    link.symlink_to(real.name)
+    holder = embedded.CheckpointFile(real)
+    holder.acquire()
+    try:
+        with pytest.raises(CheckpointInUseError):
+            embedded.CheckpointFile(link).acquire()
+    finally:
+        holder.release()
+    # A write through the link goes to the file it names, and the link stays a link.
+    plan = _plan(
+        ("arn:aws:robomaker:us-east-1:123456789012:robot-application/app/1", "1"),
+        ["arn:aws:robomaker:us-east-1:123456789012:deployment-fleet/f/1"],
+    )
+    state = core.begin(
+        plan,
+        now=datetime(2026, 1, 1, tzinfo=timezone.utc),
+        token_seed="s",
+        previous=[None],
+    )
+    embedded.CheckpointFile(link).save(state, None)
+    assert link.is_symlink() and real.is_file()
+    assert embedded.CheckpointFile(real).load() == embedded.CheckpointFile(link).load()
+
+
 async def _started(client: DeploymentClient, plan: RolloutPlan, checkpoint: Path) -> dict[str, Any]:
     """Run ``plan`` until its first job exists (on the manual clock it never ends), then stop it there."""
     rollout = client.rollout(plan, checkpoint=checkpoint, **FAST)
