@@ -245,8 +245,10 @@ class Runner:
                             watching = item.checkpoint
                             self.polls += 1
                             self._save(state, watching)  # at most one write per poll
-                    if not ended.aborted_by_rule:
+                    if not (ended.aborted_by_rule or ended.timed_out):
                         watching = None  # the job ended: its stream is done
+                    # Stopped by the abort rule or the deadline, the job is cancelled and watched
+                    # again: that watch continues this stream, so no robot is told twice.
                     result = ended
                 else:
                     with spans.current(state, command):
