@@ -136,17 +136,22 @@ async def _rollout_world(emulator: Emulator) -> dict[str, str]:
         return arns
 
 
-def test_the_rollout_example_stops_at_the_failing_site(
-    robomaker_emulator_background: Emulator, tmp_path: Path
-) -> None:
-    emulator = robomaker_emulator_background
-    arns = anyio.run(_rollout_world, emulator)
-    plan = tmp_path / "plan.toml"
+def _plan_file(folder: Path, arns: dict[str, str]) -> Path:
+    """The examples' plan: the world's application, and a stage per site (canary, site-a, site-b)."""
+    plan = folder / "plan.toml"
     stages = "".join(f'[[stages]]\nfleet = "{arns[name]}"\n\n' for name in ("canary", "site-a", "site-b"))
     plan.write_text(
         f'[application]\narn = "{arns["app"]}"\nversion = "{arns["version"]}"\n'
         f'package = "p"\nlaunch_file = "l.launch"\n\n{stages}'
     )
+    return plan
+
+
+def test_the_rollout_example_stops_at_the_failing_site(
+    robomaker_emulator_background: Emulator, tmp_path: Path
+) -> None:
+    emulator = robomaker_emulator_background
+    plan = _plan_file(tmp_path, anyio.run(_rollout_world, emulator))
     checkpoint = tmp_path / "rollout.json"
     ran = _run("rollout.py", str(plan), "--checkpoint", str(checkpoint), *FAST, env=_env(emulator))
     assert ran.returncode == 1, ran.stderr
@@ -159,13 +164,7 @@ def test_the_dbos_rollout_example_runs_on_sqlite_and_a_second_run_deploys_nothin
     robomaker_emulator_background: Emulator, tmp_path: Path
 ) -> None:
     emulator = robomaker_emulator_background
-    arns = anyio.run(_rollout_world, emulator)
-    plan = tmp_path / "plan.toml"
-    stages = "".join(f'[[stages]]\nfleet = "{arns[name]}"\n\n' for name in ("canary", "site-a", "site-b"))
-    plan.write_text(
-        f'[application]\narn = "{arns["app"]}"\nversion = "{arns["version"]}"\n'
-        f'package = "p"\nlaunch_file = "l.launch"\n\n{stages}'
-    )
+    plan = _plan_file(tmp_path, anyio.run(_rollout_world, emulator))
     database = tmp_path / "rollouts.sqlite"
     args = ("rollout_dbos.py", str(plan), "--database", str(database), *FAST)
     ran = _run(*args, env=_env(emulator))

@@ -343,6 +343,22 @@ async def test_an_http_gate_on_asyncio(health: str) -> None:
     await _http_verdicts(health)
 
 
+@pytest.mark.asyncio
+async def test_a_password_in_an_http_gates_url_is_never_shown(health: str) -> None:
+    # A gate's result is kept in the report, the checkpoint and an engine's database, and printed.
+    host = health.removeprefix("http://")
+    gone = HttpGate(url=f"http://monitor:{SECRET}@127.0.0.1:{closed_port()}/ok")
+    slow = HttpGate(url=f"http://monitor:{SECRET}@{host}/slow", timeout=0.2)
+    for gate, verdict in ((gone, "could_not_run"), (slow, "timed_out")):
+        result = await run_gate(gate, STAGE, timeout=30)
+        assert result.verdict == verdict
+        assert SECRET not in repr(result) and "monitor:***@" in result.detail
+        assert SECRET not in repr(gate) and "monitor:***@" in repr(gate)
+    with pytest.raises(ValidationError) as caught:
+        HttpGate(url=f"ftp://monitor:{SECRET}@example.com/health")
+    assert SECRET not in str(caught.value)
+
+
 def test_an_http_gate_and_a_program_on_trio(health: str) -> None:
     async def main() -> None:
         await _http_verdicts(health)

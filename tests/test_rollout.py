@@ -326,6 +326,33 @@ async def test_a_second_process_on_the_checkpoint_is_refused_naming_the_file_and
         holder.release()
 
 
+def test_a_checkpoint_reached_through_a_symbolic_link_takes_the_same_lock(tmp_path: Path) -> None:
+    real = tmp_path / "c.json"
+    link = tmp_path / "link.json"
+    link.symlink_to(real.name)
+    holder = embedded.CheckpointFile(real)
+    holder.acquire()
+    try:
+        with pytest.raises(CheckpointInUseError):
+            embedded.CheckpointFile(link).acquire()
+    finally:
+        holder.release()
+    # A write through the link goes to the file it names, and the link stays a link.
+    plan = _plan(
+        ("arn:aws:robomaker:us-east-1:123456789012:robot-application/app/1", "1"),
+        ["arn:aws:robomaker:us-east-1:123456789012:deployment-fleet/f/1"],
+    )
+    state = core.begin(
+        plan,
+        now=datetime(2026, 1, 1, tzinfo=timezone.utc),
+        token_seed="s",
+        previous=[None],
+    )
+    embedded.CheckpointFile(link).save(state, None)
+    assert link.is_symlink() and real.is_file()
+    assert embedded.CheckpointFile(real).load() == embedded.CheckpointFile(link).load()
+
+
 async def _started(client: DeploymentClient, plan: RolloutPlan, checkpoint: Path) -> dict[str, Any]:
     """Run ``plan`` until its first job exists (on the manual clock it never ends), then stop it there."""
     rollout = client.rollout(plan, checkpoint=checkpoint, **FAST)
@@ -387,6 +414,19 @@ async def test_a_stage_whose_deadline_passed_while_no_process_ran_times_out_and_
     rollback = await client.describe_deployment_job(stage.rollback.job)
     assert rollback.deployment_application_configs[0].application_version == before[1]
     assert set(stage.attempts[0].cancelled) == set(robots) and not report.robots_failed
+
+
+def test_a_checkpoint_that_grows_after_its_size_was_read_is_refused_at_the_cap(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The size is read, then the bytes: a file that grew in between is read up to the cap, no further.
+    checkpoint = tmp_path / "c.json"
+    checkpoint.write_bytes(b" " * 1000)
+    real = os.fstat
+    monkeypatch.setattr(embedded, "MAX_CHECKPOINT_BYTES", 100)
+    monkeypatch.setattr(os, "fstat", lambda fd: os.stat_result((*real(fd)[:6], 10, *real(fd)[7:])))
+    with pytest.raises(ValidationError, match=r"<101 bytes>.*larger than a rollout checkpoint may be"):
+        embedded.CheckpointFile(checkpoint).load()
 
 
 @pytest.mark.asyncio

@@ -111,7 +111,10 @@ class CheckpointFile:
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
-        self.lock_path = self.path.with_name(self.path.name + ".lock")
+        # The file itself, whatever name reaches it: a symbolic link to a checkpoint must take the
+        # same lock (else two processes run one rollout), and a write must not replace the link.
+        self._file = Path(os.path.realpath(self.path))
+        self.lock_path = self._file.with_name(self._file.name + ".lock")
         self._fd: int | None = None
         self.writes = 0
         """Documents written by this object (the benchmark counts them)."""
@@ -147,9 +150,13 @@ class CheckpointFile:
     def load(self) -> RolloutCheckpoint | None:
         """The saved checkpoint (``None`` if there is no file); a ValidationError names what is wrong."""
         try:
-            size = self.path.stat().st_size
+            with self._file.open("rb") as handle:
+                size = os.fstat(handle.fileno()).st_size
+                # Never more than the cap is read, even from a file that grows after fstat.
+                data = b"" if size > MAX_CHECKPOINT_BYTES else handle.read(MAX_CHECKPOINT_BYTES + 1)
         except FileNotFoundError:
             return None
+        size = max(size, len(data))
         if size > MAX_CHECKPOINT_BYTES:
             raise ValidationError(
                 str(self.path),
@@ -157,11 +164,11 @@ class CheckpointFile:
                 f"is larger than a rollout checkpoint may be ({MAX_CHECKPOINT_BYTES} bytes): not one this"
                 " SDK wrote",
             )
-        return load(self.path.read_bytes(), RolloutCheckpoint, SCHEMA, what=str(self.path))
+        return load(data, RolloutCheckpoint, SCHEMA, what=str(self.path))
 
     def save(self, state: RolloutState, watch: WaitCheckpoint | None) -> None:
         """Write the rollout's state: the one place that does (mode 0600, replaced atomically)."""
-        write_atomic(self.path, dump(RolloutCheckpoint(state=state, watch=watch), SCHEMA))
+        write_atomic(self._file, dump(RolloutCheckpoint(state=state, watch=watch), SCHEMA))
         self.writes += 1
 
 
@@ -238,8 +245,10 @@ class Runner:
                             watching = item.checkpoint
                             self.polls += 1
                             self._save(state, watching)  # at most one write per poll
-                    if not ended.aborted_by_rule:
+                    if not (ended.aborted_by_rule or ended.timed_out):
                         watching = None  # the job ended: its stream is done
+                    # Stopped by the abort rule or the deadline, the job is cancelled and watched
+                    # again: that watch continues this stream, so no robot is told twice.
                     result = ended
                 else:
                     with spans.current(state, command):

@@ -31,7 +31,7 @@ import signal
 import subprocess
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any, Literal
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import anyio
 import attrs
@@ -114,8 +114,10 @@ class HttpGate:
     answered), and at most :data:`OUTPUT_LIMIT` bytes of the body are read.
     """
 
-    url: str = attrs.field(validator=typed("a str (an http:// or https:// URL)", str))
-    """An ``http://`` or ``https://`` URL."""
+    url: str = attrs.field(
+        validator=typed("a str (an http:// or https:// URL)", str), repr=lambda url: repr(shown_url(url))
+    )
+    """An ``http://`` or ``https://`` URL (a password in it is shown as ``***`` in reprs and results)."""
     expect_status: int = attrs.field(default=200, validator=typed("an int (an HTTP status)", int))
     """The status that lets the rollout go on; any other refuses."""
     timeout: float | None = attrs.field(default=None, validator=_gate_timeout)
@@ -125,12 +127,30 @@ class HttpGate:
         problems: Problems = in_seconds("timeout", self.timeout, 0, MAX_GATE_TIMEOUT, low_open=True)
         parts = urlsplit(self.url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            problems.append(("url", short(self.url), "must be an http:// or https:// URL with a host"))
+            rule = "must be an http:// or https:// URL with a host"
+            problems.append(("url", short(shown_url(self.url)), rule))
         if not 100 <= self.expect_status <= 599:
             problems.append(
                 ("expect_status", short(self.expect_status), "must be an HTTP status, 100 to 599")
             )
         raise_problems(problems)
+
+
+def shown_url(url: str) -> str:
+    """``url`` as a message or a report may show it: a password in it replaced by ``***``.
+
+    A gate's URL may carry credentials (``https://monitor:TOKEN@host/health``); its result is kept
+    in the report, the checkpoint and an engine's database, and printed.
+    """
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:  # not a URL the gate would accept anyway: shown with any userinfo dropped
+        return url.rpartition("@")[2] if "@" in url else url
+    if password is None:
+        return url
+    host = parts.netloc.rpartition("@")[2]
+    return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:***@{host}"))
 
 
 def _coroutine_function(instance: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -380,17 +400,19 @@ async def _ask_http(gate: HttpGate, seconds: float) -> GateResult:
     from .._background import running_on_trio
 
     get = _get_httpx if running_on_trio() else _get_aiohttp
+    shown = shown_url(gate.url)
     with anyio.move_on_after(seconds):
         try:
             status, body = await get(gate.url)
         except OSError as exc:  # refused, unreachable, reset, a TLS failure
-            return GateResult(verdict="could_not_run", detail=_one_line(f"cannot reach {gate.url}: {exc}"))
+            why = str(exc).replace(gate.url, shown)  # a library's message may quote the URL whole
+            return GateResult(verdict="could_not_run", detail=_one_line(f"cannot reach {shown}: {why}"))
         output = body.decode("utf-8", errors="replace")
         if status == gate.expect_status:
             return GateResult(verdict="passed", exit_code=status, detail=f"HTTP {status}", output=output)
         detail = f"HTTP {status} (expected {gate.expect_status})"
         return GateResult(verdict="refused", exit_code=status, detail=detail, output=output)
-    return _timed_out(seconds, f"GET {gate.url} was abandoned")
+    return _timed_out(seconds, f"GET {shown} was abandoned")
 
 
 async def _get_aiohttp(url: str) -> tuple[int, bytes]:
