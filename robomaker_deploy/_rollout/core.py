@@ -548,7 +548,12 @@ def _watched(
         if result.status is DeploymentStatus.FAILED:
             note = f"its job failed on its own before the early abort's cancel landed ({held})"
             return _stop(plan, state, index, "failed", note)
-        note = f"the early-abort rule held ({held}); its job ended {result.status} before the cancel landed"
+        if result.status.is_terminal:
+            note = (
+                f"the early-abort rule held ({held}); its job ended {result.status} before the cancel landed"
+            )
+        else:  # the watch after the cancel reached its deadline too: the job is left as it is
+            note = f"the early-abort rule held ({held}); its job was still {result.status} after the cancel"
         return _stop(plan, state, index, "aborted", note)
     if _retry_kind(plan, state.report.stages[index]) is not None:
         delay = plan.retry.delay(_retries(state.report.stages[index]) + 1)
