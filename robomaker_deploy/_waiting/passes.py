@@ -214,9 +214,15 @@ class Passes:
             self._running = False
 
     def _interval(self, current: _Pass) -> float:
-        low = current.min_interval
+        return self.interval((current.min_interval, current.max_interval))
+
+    def interval(self, delays: tuple[float, float]) -> float:
+        """How long after the last pass started the next one starts, for waiters of ``delays``
+        (``min_delay``, ``max_delay``): ``min_delay`` doubled for each pass in a row that saw no
+        job leave, up to :attr:`quiet_backoff` times it and never past ``max_delay``."""
+        low, high = delays
         backoff = low * 2.0 ** min(self._quiet, 30)
-        return max(low, min(current.max_interval, low * self.quiet_backoff, backoff))
+        return max(low, min(high, low * self.quiet_backoff, backoff))
 
     def _paced(self, found: Found) -> None:
         """Back off after a pass that saw no job leave; start over after one that did."""
