@@ -16,7 +16,7 @@ on fresh deployments of the same fleets:
   while any waiter polls (``Passes.quiet_backoff = 1``, the default before
   issue 20's point 3): the p95 the others are held to;
 * ``shared``: ``client.wait_for_deployment_job`` as it is: the passes back
-  off while they see no job leave, up to ``quiet_backoff`` (4) times
+  off while they see no job leave, up to ``quiet_backoff`` (2) times
   ``min_delay``, and go back to ``min_delay`` when one does;
 * ``paced``: the same with the passes backing off up to ``max_delay``:
   the calls this saves, against how late an end is then noticed.

@@ -144,6 +144,7 @@ def test_passes_back_off_while_no_job_leaves_and_start_over_when_one_does(backen
                 group.start_soon(func)
 
             passes = Passes(world, spawn, itertools.count(1))
+            passes.quiet_backoff = 4.0
             for number in range(1, 8):
                 if number == 4:
                     world.statuses[0] = len(ORDER) - 1  # it ended
