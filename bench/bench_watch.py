@@ -376,7 +376,7 @@ async def forecast_against_backoff(report: Report | None = None) -> None:
         # Where failures happen decides how late a schedule sees them: by the step (its failure code).
         for code in sorted({code for _, failed, code in total["notices"] if failed}):
             f = _figures([notice for notice, _, each in total["notices"] if each == code])
-            print(f"      {code:24} {f['robots']:5d} {f['median']:6.2f} {f['p90']:6.2f} {f['worst']:6.2f}")
+            print(f"      {code:32} {f['robots']:5d} {f['median']:6.2f} {f['p90']:6.2f} {f['worst']:6.2f}")
     if report is not None:
         new, old = figures["forecast"], figures["backoff"]
         report.ratio(
