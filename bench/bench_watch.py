@@ -170,9 +170,9 @@ def _jobs(emu: Emulator, rng: random.Random, label: str) -> list[str]:
 
 async def _watch(
     client: DeploymentClient, arn: str, policy: WaitPolicy, forecast: bool, time: VirtualTime
-) -> list[tuple[float, bool]]:
-    """Watch one job to its end: the notice of each robot's end, and whether the robot failed."""
-    notices: dict[str, tuple[float, bool]] = {}
+) -> list[tuple[float, bool, str]]:
+    """Watch one job to its end: the notice of each robot's end, whether the robot failed, and its code."""
+    notices: dict[str, tuple[float, bool, str]] = {}
     final: DescribedDeploymentJob | None = None
     with time.watcher():
         async for snapshot in DeploymentWatch(Watch(client._poller(), arn, policy, forecast=forecast)):
@@ -180,7 +180,9 @@ async def _watch(
             for robot in snapshot.robot_deployment_summary:
                 finish = robot.deployment_finish_time
                 if robot.status.is_terminal and finish is not None and robot.arn not in notices:
-                    notices[robot.arn] = (seen - finish.timestamp(), robot.status is not RobotStatus.IN_SYNC)
+                    failed = robot.status is not RobotStatus.IN_SYNC
+                    code = str(robot.failure_code) if failed else ""
+                    notices[robot.arn] = (seen - finish.timestamp(), failed, code)
             final = snapshot
     assert final is not None and final.status.is_terminal
     return list(notices.values())
@@ -194,7 +196,7 @@ async def _round(seed: int) -> dict[str, dict[str, Any]]:
         before = emu.stats()["calls"].get("DescribeDeploymentJob", 0)
         async with emu.client() as backoff, emu.client() as forecast:
             clients = {"backoff": backoff, "forecast": forecast}
-            results: dict[str, list[list[tuple[float, bool]]]] = {name: [] for name in SCHEDULES}
+            results: dict[str, list[list[tuple[float, bool, str]]]] = {name: [] for name in SCHEDULES}
 
             async def one(name: str, arn: str, jitter: random.Random) -> None:
                 clock = WaitClock(sleep=time.sleep, now=time.now, wall=time.now, random=jitter.uniform)
@@ -355,8 +357,8 @@ async def forecast_against_backoff(report: Report | None = None) -> None:
     print("  notice of a robot's end (s):  median    p90  worst")
     figures: dict[str, dict[str, float]] = {}
     for name, total in totals.items():
-        every = [notice for notice, _ in total["notices"]]
-        failed = [notice for notice, failed in total["notices"] if failed]
+        every = [notice for notice, _, _ in total["notices"]]
+        failed = [notice for notice, failed, _ in total["notices"] if failed]
         figures[name] = {
             **_figures(every),
             "per_job": total["calls"] / total["jobs"],
@@ -365,12 +367,16 @@ async def forecast_against_backoff(report: Report | None = None) -> None:
         print(f"  {name}: {figures[name]['per_job']:.2f} calls per job")
         for label, chosen in (
             ("every robot", every),
-            ("robots that succeeded", [notice for notice, failed in total["notices"] if not failed]),
-            ("robots that failed", [notice for notice, failed in total["notices"] if failed]),
+            ("robots that succeeded", [notice for notice, failed, _ in total["notices"] if not failed]),
+            ("robots that failed", [notice for notice, failed, _ in total["notices"] if failed]),
         ):
             if chosen:
                 f = _figures(chosen)
                 print(f"    {label:26} {f['robots']:5d} {f['median']:6.2f} {f['p90']:6.2f} {f['worst']:6.2f}")
+        # Where failures happen decides how late a schedule sees them: by the step (its failure code).
+        for code in sorted({code for _, failed, code in total["notices"] if failed}):
+            f = _figures([notice for notice, _, each in total["notices"] if each == code])
+            print(f"      {code:32} {f['robots']:5d} {f['median']:6.2f} {f['p90']:6.2f} {f['worst']:6.2f}")
     if report is not None:
         new, old = figures["forecast"], figures["backoff"]
         report.ratio(

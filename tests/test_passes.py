@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable, Coroutine, Mapping
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -127,3 +128,33 @@ def test_a_pass_lists_the_statuses_a_job_can_still_be_in(
     seen: DeploymentStatus | None, listed: tuple[DeploymentStatus, ...]
 ) -> None:
     assert still_possible(seen) == listed
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_passes_back_off_while_no_job_leaves_and_start_over_when_one_does(backend: str) -> None:
+    # Five InProgress jobs; one ends before the fourth pass, the rest never do.
+    world = MovingWorld([2] * 5, [])
+    delays = (1.0, 30.0)
+    seen: list[float] = []
+
+    async def walk() -> None:
+        async with anyio.create_task_group() as group:
+
+            def spawn(func: Callable[[], Coroutine[Any, Any, None]]) -> None:
+                group.start_soon(func)
+
+            passes = Passes(world, spawn, itertools.count(1))
+            passes.quiet_backoff = 4.0
+            for number in range(1, 8):
+                if number == 4:
+                    world.statuses[0] = len(ORDER) - 1  # it ended
+                # The pass itself starts at once (no delay asked); the pacing it leaves behind is read.
+                await passes.next((0.0, 0.0), None, (DeploymentStatus.IN_PROGRESS,))
+                seen.append(passes.interval(delays))
+            passes.quiet_backoff = math.inf
+            seen.append(passes.interval(delays))
+
+    anyio.run(walk, backend=backend)
+    # The first pass has nothing to compare with: it counts as quiet. Doubling up to 4x min_delay,
+    # back to min_delay after the pass that saw the job leave, and past the cap only to max_delay.
+    assert seen == [2.0, 4.0, 4.0, 1.0, 2.0, 4.0, 4.0, 8.0]

@@ -6,7 +6,10 @@ status, plus one per further page), and every waiter that asked for the
 next pass reads its job's fate off it: found means still running, missing
 means it ended (or is too new to be listed, or moved during the walk), and
 the waiter describes it to know which. Passes run on demand, at most one
-per ``min_delay`` of the waiters asking, in the client's background tasks;
+per ``min_delay`` of the waiters asking, and further apart while they see
+no job leave (:attr:`Passes.quiet_backoff`: a pass walked while nothing
+ends is the one call above the floor of one describe per job that buys
+nothing), in the client's background tasks;
 a pass nobody waits for any more is cancelled. A pass calls nobody back:
 :meth:`Passes.next` returns what it found (:class:`Found`), and the poller
 that asked reads it.
@@ -114,14 +117,21 @@ class Passes:
         self._running = False
         self._last_start = -math.inf
         self._quiet = 0
-        """Passes in a row that saw no job leave: the next one waits twice as long (up to max_delay)."""
+        """Passes in a row that saw no job leave: each doubles the next interval (see quiet_backoff)."""
         self._previous: dict[str, datetime] = {}
-        self.pacing = False
-        """Pace passes by a backoff of their own, not one every ``min_delay`` while anyone polls.
+        self.quiet_backoff = 2.0
+        """How far passes back off while they see no job leave, in ``min_delay``: doubling from
+        ``min_delay`` up to this many of them (never past ``max_delay``), back to ``min_delay`` once a
+        pass sees a job leave.
 
-        Off: on 500 jobs it brings the calls to 1.03x the floor of one describe per job, but a job's
-        end is then noticed up to a pass interval (``max_delay``) late, not within about
-        ``min_delay`` (p95 12 s against 1.2 s in bench_waiters). Kept for that comparison."""
+        A pass is what notices an end early, so the cap bounds how late an end coming after a quiet
+        time is noticed: ``quiet_backoff * min_delay`` at most. Ends that come in a burst right after
+        one are all noticed that late, so a larger cap trades the tail of that latency for calls.
+        On 500 jobs (bench_waiters): ``1`` (a pass every ``min_delay`` while anyone polls) costs
+        1.16x the floor of one describe per job; ``2``, the default, about 1.12x with the same p95
+        from a job's end to its wait's return; ``4`` 1.09x with a p95 7% later; ``math.inf``
+        (back off up to ``max_delay``) 1.04x with a p95 of 12 s instead of 1. No pacing reaches
+        1.05x with the p95 kept: see docs/benchmarks.md."""
         self.cost = len(ACTIVE)
         """Requests the last pass took: a pass pays when it costs fewer calls than describing would."""
         self.walks = 0
@@ -143,8 +153,8 @@ class Passes:
         """Join the next pass (one not started yet) and return what it found.
 
         ``delays`` are the caller's ``min_delay`` and ``max_delay``: passes
-        start at least ``min_delay`` apart (with :attr:`pacing`, they back off
-        towards ``max_delay`` while they see no job leave, and start over
+        start at least ``min_delay`` apart (they back off while they see no
+        job leave, up to :attr:`quiet_backoff` times that, and start over
         when one does). ``oldest`` is when the oldest job the caller's poller waits on was
         created (``None``: unknown, walk every page) and ``statuses`` the
         statuses those jobs can be in; the last caller before the pass starts
@@ -206,10 +216,15 @@ class Passes:
             self._running = False
 
     def _interval(self, current: _Pass) -> float:
-        if not self.pacing:
-            return current.min_interval
-        backoff = current.min_interval * 2.0 ** min(self._quiet, 30)
-        return max(current.min_interval, min(current.max_interval, backoff))
+        return self.interval((current.min_interval, current.max_interval))
+
+    def interval(self, delays: tuple[float, float]) -> float:
+        """How long after the last pass started the next one starts, for waiters of ``delays``
+        (``min_delay``, ``max_delay``): ``min_delay`` doubled for each pass in a row that saw no
+        job leave, up to :attr:`quiet_backoff` times it and never past ``max_delay``."""
+        low, high = delays
+        backoff = low * 2.0 ** min(self._quiet, 30)
+        return max(low, min(high, low * self.quiet_backoff, backoff))
 
     def _paced(self, found: Found) -> None:
         """Back off after a pass that saw no job leave; start over after one that did."""

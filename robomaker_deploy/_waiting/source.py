@@ -108,7 +108,7 @@ class Poller:
         self._jobs = Flights(client.describe_deployment_job, spawn)
         self._fleets = Flights(client.describe_fleet, spawn)
         self.passes = Passes(client, spawn, self._counter)
-        """The shared listing passes (``passes.pacing`` gives them a backoff of their own)."""
+        """The shared listing passes (``passes.quiet_backoff`` paces them)."""
         self._read_up_to = 0
         """The last pass whose findings were read."""
         self._ended: dict[str, DescribedDeploymentJob] = {}
