@@ -43,6 +43,8 @@ NEEDS_MORE = {
     "robomaker_deploy.__main__": "the command line (cli extra)",
     "robomaker_deploy.emulator.__main__": "the command line (cli extra)",
     "robomaker_deploy.pytest_plugin": "pytest (test_usage.py loads it once pytest is installed)",
+    "robomaker_deploy.dbos": "DBOS Transact (dbos extra)",
+    "robomaker_deploy._rollout.dbos": "DBOS Transact (dbos extra)",
 }
 
 
@@ -77,7 +79,19 @@ def problems() -> list[str]:
         if importlib.util.find_spec(module) is not None:
             found.append(f"{module} is installed: the check must run on the wheel alone, without extras")
     found.extend(_unimportable(package))
+    found.extend(_extra_named("robomaker_deploy.dbos", "robomaker-deploy[dbos]"))
     return found
+
+
+def _extra_named(module: str, install: str) -> list[str]:
+    """A module that needs an extra says which one, rather than failing on a missing import."""
+    try:
+        importlib.import_module(module)
+    except ImportError as error:
+        if install in str(error):
+            return []
+        return [f"{module} without its extra fails without naming {install!r}: {error!r}"]
+    return [f"{module} imports without its extra: the check must run on the wheel alone"]
 
 
 def _unimportable(package: Path) -> list[str]:
