@@ -213,6 +213,37 @@ async def _jobs_since(
     return made
 
 
+async def _deployed(client: DeploymentClient, app: str, version: str, fleets: Sequence[str]) -> None:
+    """Each fleet runs ``version`` (without the pre-launch script that fails), so a rollback has a target."""
+    old = DeploymentApplicationConfig(
+        application=app,
+        application_version=version,
+        launch_config=LaunchConfig(package_name="p", launch_file="l.launch"),
+    )
+    for fleet in fleets:
+        running = await client.create_deployment_job(fleet=fleet, application_configs=[old])
+        await client.wait_until_deployment_succeeded(running)
+
+
+async def _three_fleets(client: DeploymentClient, plan: Path) -> tuple[list[str], set[str]]:
+    """The world of :data:`PLAN`, written to ``plan``: a canary and two sites running version 1, one
+    robot of the last failing with a retryable code. Returns the fleets and the jobs made so far."""
+    failing = {TAG_FAIL_STEP: PRE_LAUNCH, TAG_FAILURE_CODE: "GreengrassDeploymentFailed"}  # retryable
+    app, today = await make_application(client, name="app", architectures=[Architecture.X86_64])
+    new = await client.create_robot_application_version(app)
+    fleets = [
+        (await make_fleet(client, name, tags))[0].arn
+        for name, tags in (("canary", [{}]), ("site-a", [{}, {}]), ("site-b", [{}, failing]))
+    ]
+    assert today.version is not None and new.version is not None
+    await _deployed(client, app.arn, today.version, fleets)
+    seen: set[str] = set()
+    await _jobs_since(client, fleets, seen)
+    names = dict(zip(("canary", "site_a", "site_b"), fleets, strict=True))
+    await anyio.Path(plan).write_text(PLAN.format(app=app.arn, version=new.version, **names))
+    return fleets, seen
+
+
 def _normal(report: dict[str, Any]) -> dict[str, Any]:
     """The report without what differs between two runs: ARNs, tokens and times."""
 
@@ -247,29 +278,10 @@ def _normal(report: dict[str, Any]) -> dict[str, Any]:
 
 async def test_a_rollout_killed_at_random_finishes_as_an_uninterrupted_one(tmp_path: Path) -> None:
     rng = random.Random(99)
-    failing = {TAG_FAIL_STEP: PRE_LAUNCH, TAG_FAILURE_CODE: "GreengrassDeploymentFailed"}  # retryable
     with emulator_process("--speed", "20", "--state-file", str(tmp_path / "emulator.sqlite")) as (_, url):
         async with process_client(url) as client:
-            app, today = await make_application(client, name="app", architectures=[Architecture.X86_64])
-            new = await client.create_robot_application_version(app)
-            fleets = [
-                (await make_fleet(client, name, tags))[0].arn
-                for name, tags in (("canary", [{}]), ("site-a", [{}, {}]), ("site-b", [{}, failing]))
-            ]
-            # What the fleets ran before: version 1, without the pre-launch script that fails.
-            old = DeploymentApplicationConfig(
-                application=app.arn,
-                application_version=today.version,
-                launch_config=LaunchConfig(package_name="p", launch_file="l.launch"),
-            )
-            for fleet in fleets:
-                running = await client.create_deployment_job(fleet=fleet, application_configs=[old])
-                await client.wait_until_deployment_succeeded(running)
-            seen: set[str] = set()
-            await _jobs_since(client, fleets, seen)
             plan = tmp_path / "plan.toml"
-            names = dict(zip(("canary", "site_a", "site_b"), fleets, strict=True))
-            plan.write_text(PLAN.format(app=app.arn, version=new.version, **names))
+            fleets, seen = await _three_fleets(client, plan)
 
             runs: dict[str, tuple[dict[str, Any], dict[str, list[str]]]] = {}
             kills = 0

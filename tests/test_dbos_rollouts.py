@@ -47,31 +47,19 @@ from robomaker_deploy._cli.output import to_json
 from robomaker_deploy._rollout.dbos import _load_plan, _plan_document, _running
 from robomaker_deploy._rollout.gates import CommandGate, Gate, HttpGate
 from robomaker_deploy.dbos import RolloutStepError, RolloutWorker, rollout_id, rollout_report, submit_rollout
-from robomaker_deploy.emulator import TAG_FAIL_STEP, TAG_FAILURE_CODE, Emulator
+from robomaker_deploy.emulator import TAG_FAIL_STEP, Emulator
 from robomaker_deploy.emulator._process import emulator_process
 from tests.support.clocks import advance_on_polls, until
 from tests.support.dbos_runs import SystemDatabase, kill, tail, worker
 from tests.support.leaks import loaded_after
 from tests.support.postgres import PostgresUnavailable, postgres_binaries, postgres_server
 from tests.support.world import make_application, make_fleet, process_client
-from tests.test_crash_resume import PLAN, _jobs_since, _normal
+from tests.test_crash_resume import _deployed, _jobs_since, _normal, _three_fleets
 
 PRE_LAUNCH = RobotDeploymentStep.EXECUTING_PRE_LAUNCH.value
 DONE = ("SUCCESS", "ERROR")
 #: Only keeps a broken run from hanging the suite; never what a test measures.
 HANG = 600.0
-
-
-async def _deployed(client: DeploymentClient, app: str, version: str, fleets: list[str]) -> None:
-    """Each fleet runs ``version`` (without the pre-launch script that fails), so a rollback has a target."""
-    old = DeploymentApplicationConfig(
-        application=app,
-        application_version=version,
-        launch_config=LaunchConfig(package_name="p", launch_file="l.launch"),
-    )
-    for fleet in fleets:
-        running = await client.create_deployment_job(fleet=fleet, application_configs=[old])
-        await client.wait_until_deployment_succeeded(running)
 
 
 async def _one_run(
@@ -119,22 +107,10 @@ async def test_a_dbos_rollout_on_sqlite_killed_again_and_again_finishes_as_an_un
     tmp_path: Path,
 ) -> None:
     rng = random.Random(19)
-    failing = {TAG_FAIL_STEP: PRE_LAUNCH, TAG_FAILURE_CODE: "GreengrassDeploymentFailed"}  # retryable
     with emulator_process("--speed", "20", "--state-file", str(tmp_path / "emulator.sqlite")) as (_, url):
         async with process_client(url) as client:
-            app, today = await make_application(client, name="app", architectures=[Architecture.X86_64])
-            new = await client.create_robot_application_version(app)
-            fleets = [
-                (await make_fleet(client, name, tags))[0].arn
-                for name, tags in (("canary", [{}]), ("site-a", [{}, {}]), ("site-b", [{}, failing]))
-            ]
-            assert today.version is not None and new.version is not None
-            await _deployed(client, app.arn, today.version, fleets)
-            seen: set[str] = set()
-            await _jobs_since(client, fleets, seen)
             plan_file = tmp_path / "plan.toml"
-            names = dict(zip(("canary", "site_a", "site_b"), fleets, strict=True))
-            plan_file.write_text(PLAN.format(app=app.arn, version=new.version, **names))
+            fleets, seen = await _three_fleets(client, plan_file)
             plan = RolloutPlan.from_toml(plan_file)
 
             runs: dict[str, tuple[dict[str, Any], dict[str, list[str]]]] = {}
