@@ -135,3 +135,22 @@ class Report:
             f" -> ratio {ratio:.2f} (target {target})",
             flush=True,
         )
+
+    def paired(
+        self,
+        figure: str,
+        samples: dict[str, list[float]],
+        key: str,
+        anchor_name: str,
+        anchor_key: str,
+        target: str,
+    ) -> None:
+        """A row of timings taken in rounds: the medians in ms, and the median of the rounds' ratios."""
+        self.ratio(
+            figure,
+            median_ms(samples[key]),
+            anchor_name,
+            median_ms(samples[anchor_key]),
+            target,
+            ratio=paired_ratio(samples, key, anchor_key),
+        )

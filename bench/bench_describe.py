@@ -35,8 +35,6 @@ from ._common import (
     Report,
     emulator_process,
     interleaved,
-    median_ms,
-    paired_ratio,
     raw_client,
     seeded_state,
     typed_client,
@@ -187,32 +185,32 @@ async def main(report: Report, repeat: int = 30) -> None:
                     },
                     repeat,
                 )
-            report.ratio(
+            report.paired(
                 "describe 1,000 robots, typed",
-                median_ms(samples["typed"]),
+                samples,
+                "typed",
                 "raw aiobotocore",
-                median_ms(samples["raw"]),
+                "raw",
                 "<= 0.5",
-                ratio=paired_ratio(samples, "typed", "raw"),
             )
-            report.ratio(
+            report.paired(
                 "describe 1,000 robots, typed",
-                median_ms(samples["typed"]),
+                samples,
+                "typed",
                 "aiohttp POST + json.loads (the floor)",
-                median_ms(samples["floor"]),
+                "floor",
                 "<= 2",
-                ratio=paired_ratio(samples, "typed", "floor"),
             )
 
             # The client-side floor: what decoding the very same bytes costs.
             pairs = _decode_pairs(body, repeat * 3)
-            report.ratio(
+            report.paired(
                 "decode a described 1,000-robot job",
-                median_ms(pairs["decode"]),
+                pairs,
+                "decode",
                 "json.loads of the body",
-                median_ms(pairs["json.loads"]),
+                "json.loads",
                 "<= 2",
-                ratio=paired_ratio(pairs, "decode", "json.loads"),
             )
 
             typed_bytes, dict_bytes, peak = _memory(body)
@@ -269,13 +267,13 @@ async def main(report: Report, repeat: int = 30) -> None:
             }
             for name, (raw_call, typed_call) in small_calls.items():
                 samples = await interleaved({"raw": raw_call, "typed": typed_call}, repeat * 4)
-                report.ratio(
+                report.paired(
                     f"{name}, typed",
-                    median_ms(samples["typed"]),
+                    samples,
+                    "typed",
                     "raw aiobotocore",
-                    median_ms(samples["raw"]),
+                    "raw",
                     "<= 1.05",
-                    ratio=paired_ratio(samples, "typed", "raw"),
                 )
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from robomaker_deploy import DescribedDeploymentJob
 
-from ._common import Report, median_ms, paired_ratio
+from ._common import Report
 
 Decode = Callable[[bytes], DescribedDeploymentJob]
 
@@ -151,11 +151,11 @@ def main(report: Report, body: bytes, decode: Decode, repeat: int = 60) -> None:
             began = time.perf_counter()
             _sdk_read(decode, body)
             samples["sdk"].append(time.perf_counter() - began)
-    report.ratio(
+    report.paired(
         "read every robot of a described 1,000-robot job, SDK",
-        median_ms(samples["sdk"]),
+        samples,
+        "sdk",
         "boto3-dataclass-robomaker",
-        median_ms(samples["peer"]),
+        "peer",
         "<= 1",
-        ratio=paired_ratio(samples, "sdk", "peer"),
     )
