@@ -130,7 +130,7 @@ def test_an_http_gate_needs_an_http_url_and_a_status() -> None:
 # -- programs ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.asyncio
+@pytest.mark.anyio
 async def test_a_program_passes_refuses_and_reads_the_report_with_secrets_masked() -> None:
     echo = "import sys\nsys.stdout.write(sys.stdin.read())\nsys.exit(int(sys.argv[1]))"
     passed = await run_gate(CommandGate(argv=[PY, "-c", echo, "0"]), STAGE, timeout=30)
@@ -143,7 +143,7 @@ async def test_a_program_passes_refuses_and_reads_the_report_with_secrets_masked
     assert (refused.verdict, refused.exit_code, refused.passed) == ("refused", 3, False)
 
 
-@pytest.mark.asyncio
+@pytest.mark.anyio
 async def test_a_program_that_hangs_is_killed_at_its_timeout() -> None:
     result = await run_gate(CommandGate(argv=FOREVER), STAGE, timeout=0.2)
     assert result.verdict == "timed_out" and not result.passed
@@ -153,7 +153,7 @@ async def test_a_program_that_hangs_is_killed_at_its_timeout() -> None:
     assert own.verdict == "timed_out" and "0.1s" in own.detail
 
 
-@pytest.mark.asyncio
+@pytest.mark.anyio
 async def test_a_program_that_ignores_sigterm_gets_sigkill() -> None:
     code = "import signal, time\nsignal.signal(signal.SIGTERM, signal.SIG_IGN)\nprint('up', flush=True)\n"
     code += "while True: time.sleep(60)"
@@ -161,7 +161,7 @@ async def test_a_program_that_ignores_sigterm_gets_sigkill() -> None:
     assert result.verdict == "timed_out"
 
 
-@pytest.mark.asyncio
+@pytest.mark.anyio
 async def test_a_program_killed_by_a_signal_reads_as_killed_not_refused() -> None:
     code = "import os, signal\nprint('dying', flush=True)\nos.kill(os.getpid(), signal.SIGTERM)"
     result = await run_gate(python_gate(code), STAGE, timeout=30)
@@ -169,7 +169,7 @@ async def test_a_program_killed_by_a_signal_reads_as_killed_not_refused() -> Non
     assert "killed by signal 15 (SIGTERM)" in result.detail and "dying" in result.output
 
 
-@pytest.mark.asyncio
+@pytest.mark.anyio
 async def test_a_missing_or_unrunnable_program_could_not_run(tmp_path: Path) -> None:
     missing = await run_gate(CommandGate(argv=[str(tmp_path / "nope")]), STAGE, timeout=30)
     assert missing.verdict == "could_not_run" and "No such file" in missing.detail
@@ -179,7 +179,7 @@ async def test_a_missing_or_unrunnable_program_could_not_run(tmp_path: Path) -> 
     assert denied.verdict == "could_not_run" and "Permission denied" in denied.detail
 
 
-@pytest.mark.asyncio
+@pytest.mark.anyio
 async def test_100_mb_of_output_keeps_the_last_64_kib_in_bounded_memory(
     capfd: pytest.CaptureFixture[str],
 ) -> None:
@@ -213,7 +213,7 @@ async def family_pids(path: Path) -> list[int]:
     raise AssertionError("the gate did not start its grandchild")
 
 
-@pytest.mark.asyncio
+@pytest.mark.anyio
 async def test_a_timeout_kills_the_whole_process_group(tmp_path: Path) -> None:
     pids = tmp_path / "pids"
     # The timeout must fall after the grandchild started: on a loaded machine that may take a while,
@@ -227,7 +227,7 @@ async def test_a_timeout_kills_the_whole_process_group(tmp_path: Path) -> None:
     assert await eventually_dead(*await family_pids(pids))
 
 
-@pytest.mark.asyncio
+@pytest.mark.anyio
 async def test_cancelling_kills_the_whole_process_group_and_is_not_swallowed(tmp_path: Path) -> None:
     pids = tmp_path / "pids"
     results = []
@@ -244,7 +244,7 @@ async def test_cancelling_kills_the_whole_process_group_and_is_not_swallowed(tmp
     assert await eventually_dead(*family)
 
 
-@pytest.mark.asyncio
+@pytest.mark.anyio
 async def test_a_program_that_leaves_a_child_behind_has_it_killed(tmp_path: Path) -> None:
     pids = tmp_path / "pids"
     code = FAMILY.rsplit("\n", 1)[0] + "\nsys.exit(0)"  # exits at once, its child still running
@@ -256,7 +256,7 @@ async def test_a_program_that_leaves_a_child_behind_has_it_killed(tmp_path: Path
 # -- Python callables --------------------------------------------------------------------------------
 
 
-@pytest.mark.asyncio
+@pytest.mark.anyio
 async def test_a_callable_that_raises_hangs_or_answers_nonsense_does_not_pass() -> None:
     async def boom(stage: StageReport) -> bool:
         raise RuntimeError("metrics backend down")
@@ -338,12 +338,12 @@ async def _http_verdicts(base: str) -> None:
     assert gone.verdict == "could_not_run" and "cannot reach" in gone.detail
 
 
-@pytest.mark.asyncio
+@pytest.mark.anyio
 async def test_an_http_gate_on_asyncio(health: str) -> None:
     await _http_verdicts(health)
 
 
-@pytest.mark.asyncio
+@pytest.mark.anyio
 async def test_a_password_in_an_http_gates_url_is_never_shown(health: str) -> None:
     # A gate's result is kept in the report, the checkpoint and an engine's database, and printed.
     host = health.removeprefix("http://")
@@ -371,10 +371,11 @@ def test_an_http_gate_and_a_program_on_trio(health: str) -> None:
 # -- before stage 1 ---------------------------------------------------------------------------------
 
 
-@pytest.mark.asyncio
+@pytest.mark.anyio
 async def test_a_gate_that_cannot_run_is_refused_before_anything_deploys(
-    robomaker_emulator: Emulator, client: DeploymentClient, tmp_path: Path
+    robomaker_emulator_background: Emulator, any_client: DeploymentClient, tmp_path: Path
 ) -> None:
+    robomaker_emulator, client = robomaker_emulator_background, any_client
     app, version = await make_application(client, name="app", architectures=[Architecture.X86_64])
     fleet, _ = await make_fleet(client, "canary", [{}])
     config = DeploymentApplicationConfig(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import os
+from contextlib import aclosing
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -20,17 +21,20 @@ from robomaker_deploy import (
     DeploymentClient,
     DeploymentConfig,
     DeploymentStatus,
+    DescribedDeploymentJob,
     FailureCode,
     GatePassed,
     GateRefused,
     RetryPolicy,
     RobotDeploymentStep,
+    RobotSucceeded,
     RolledBack,
     RolloutFinished,
     RolloutPlan,
     Stage,
     StageAborted,
     StageEvent,
+    StageFinished,
     StageReport,
     StageRetried,
     StageStarted,
@@ -50,6 +54,20 @@ TRANSIENT = {
 }
 
 pytestmark = pytest.mark.robomaker_emulator(speed=300)
+
+
+# Every rollout test runs on asyncio and on trio (tests/conftest.py): the emulator on its own thread,
+# under the names the tests use.
+@pytest.fixture
+def robomaker_emulator(robomaker_emulator_background: Emulator) -> Emulator:
+    """The test's emulator, on its own thread so that either backend can call it."""
+    return robomaker_emulator_background
+
+
+@pytest.fixture
+async def client(any_client: DeploymentClient) -> DeploymentClient:
+    """A client on it, opened on the test's backend."""
+    return any_client
 
 
 async def _site(client: DeploymentClient, tags: list[dict[str, str]], *, name: str) -> tuple[str, list[str]]:
@@ -81,7 +99,7 @@ async def _previous_version(client: DeploymentClient, fleets: list[str]) -> tupl
     return app
 
 
-@pytest.mark.asyncio
+@pytest.mark.anyio
 async def test_a_three_stage_rollout_goes_through(client: DeploymentClient, tmp_path: Path) -> None:
     version = await _version(client)
     fleets = [(await _site(client, [{}] * n, name=f"s{n}"))[0] for n in (1, 2, 3)]
@@ -109,7 +127,7 @@ async def test_a_three_stage_rollout_goes_through(client: DeploymentClient, tmp_
     assert again == report
 
 
-@pytest.mark.asyncio
+@pytest.mark.anyio
 async def test_a_refused_gate_stops_and_rolls_back_newest_first(client: DeploymentClient) -> None:
     fleets = [(await _site(client, [{}, {}], name=f"g{i}"))[0] for i in range(3)]
     before = await _previous_version(client, fleets)
@@ -135,7 +153,7 @@ async def test_a_refused_gate_stops_and_rolls_back_newest_first(client: Deployme
     assert len(report.robots_rolled_back) == 4
 
 
-@pytest.mark.asyncio
+@pytest.mark.anyio
 async def test_early_abort_cancels_before_the_service_threshold(client: DeploymentClient) -> None:
     # Robots deploy one at a time; the first two fail at once, so the rule holds after two.
     fleet, _ = await _site(client, [PRE_LAUNCH, PRE_LAUNCH, {}, {}, {}, {}], name="abort")
@@ -167,7 +185,7 @@ def attrs_evolve_stage(plan: RolloutPlan, config: DeploymentConfig) -> RolloutPl
     return attrs.evolve(plan, stages=[attrs.evolve(s, deployment_config=config) for s in plan.stages])
 
 
-@pytest.mark.asyncio
+@pytest.mark.anyio
 async def test_transient_failures_are_retried_and_the_others_never(client: DeploymentClient) -> None:
     flaky, _ = await _site(client, [{}, TRANSIENT], name="flaky")
     broken, _ = await _site(client, [{}, PRE_LAUNCH], name="broken")
@@ -185,7 +203,7 @@ async def test_transient_failures_are_retried_and_the_others_never(client: Deplo
     assert not any(isinstance(e, StageRetried) for e in events)
 
 
-@pytest.mark.asyncio
+@pytest.mark.anyio
 async def test_every_checkpoint_written_is_one_a_resumed_run_continues_from_as_if_uninterrupted(
     client: DeploymentClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -229,7 +247,7 @@ async def test_every_checkpoint_written_is_one_a_resumed_run_continues_from_as_i
     assert waits_ended == 2  # the bake of the first stage and the backoff of the second
 
 
-@pytest.mark.asyncio
+@pytest.mark.anyio
 @pytest.mark.robomaker_emulator(clock="manual")  # the busy fleet's job must still be running when checked
 async def test_a_bad_plan_is_refused_before_anything_starts_with_every_problem(
     robomaker_emulator: Emulator, client: DeploymentClient
@@ -269,7 +287,7 @@ async def test_a_bad_plan_is_refused_before_anything_starts_with_every_problem(
 STILL = pytest.mark.robomaker_emulator(clock="manual")
 
 
-@pytest.mark.asyncio
+@pytest.mark.anyio
 @STILL
 async def test_cancelling_the_rollout_task_keeps_its_checkpoint(
     client: DeploymentClient, tmp_path: Path
@@ -305,7 +323,7 @@ def test_cancelling_the_rollout_task_on_trio(robomaker_emulator_background: Emul
     trio.run(main)
 
 
-@pytest.mark.asyncio
+@pytest.mark.anyio
 @STILL
 async def test_a_second_process_on_the_checkpoint_is_refused_naming_the_file_and_the_holder(
     client: DeploymentClient, tmp_path: Path
@@ -364,7 +382,7 @@ async def _started(client: DeploymentClient, plan: RolloutPlan, checkpoint: Path
     return saved
 
 
-@pytest.mark.asyncio
+@pytest.mark.anyio
 @STILL
 async def test_a_checkpoint_holding_another_fleets_job_is_refused(
     client: DeploymentClient, tmp_path: Path
@@ -384,7 +402,7 @@ async def test_a_checkpoint_holding_another_fleets_job_is_refused(
     assert str(checkpoint) in str(caught.value)
 
 
-@pytest.mark.asyncio
+@pytest.mark.anyio
 @STILL
 async def test_a_stage_whose_deadline_passed_while_no_process_ran_times_out_and_rolls_back(
     robomaker_emulator: Emulator, client: DeploymentClient, tmp_path: Path
@@ -429,7 +447,7 @@ def test_a_checkpoint_that_grows_after_its_size_was_read_is_refused_at_the_cap(
         embedded.CheckpointFile(checkpoint).load()
 
 
-@pytest.mark.asyncio
+@pytest.mark.anyio
 @STILL
 async def test_a_checkpoint_too_big_or_too_deep_is_refused_and_one_written_is_owner_only(
     client: DeploymentClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -449,7 +467,7 @@ async def test_a_checkpoint_too_big_or_too_deep_is_refused_and_one_written_is_ow
         await client.rollout(plan, checkpoint=deep, **FAST).result()
 
 
-@pytest.mark.asyncio
+@pytest.mark.anyio
 @pytest.mark.robomaker_emulator(speed=300)
 async def test_checkpoint_writes_are_at_most_one_per_command_and_one_per_poll(
     client: DeploymentClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -461,9 +479,10 @@ async def test_checkpoint_writes_are_at_most_one_per_command_and_one_per_poll(
 
     async def counting(*args: Any, **kwargs: Any) -> Any:
         nonlocal polls
-        async for item in original(*args, **kwargs):
-            polls += not isinstance(item, core.WatchEnded)
-            yield item
+        async with aclosing(original(*args, **kwargs)) as items:  # closed with the wrapper (trio warns)
+            async for item in items:
+                polls += not isinstance(item, core.WatchEnded)
+                yield item
 
     monkeypatch.setattr(embedded, "watch", counting)
     rollout = client.rollout(plan, checkpoint=tmp_path / "c.json", **FAST)
@@ -501,7 +520,7 @@ def test_a_rollout_with_an_abort_and_a_checkpoint_on_trio(
     trio.run(main)
 
 
-@pytest.mark.asyncio
+@pytest.mark.anyio
 async def test_each_effect_run_twice_against_the_service_changes_nothing(client: DeploymentClient) -> None:
     # What the property test assumes of the simulated service, checked on the emulator: a driver that
     # crashed after a command ran, before its result was saved, runs it again, harmlessly.
@@ -524,3 +543,40 @@ async def test_each_effect_run_twice_against_the_service_changes_nothing(client:
 
 def _now() -> datetime:
     return datetime.now(timezone.utc)
+
+
+@pytest.mark.anyio
+@STILL
+async def test_a_robot_that_ended_before_the_stage_timed_out_is_told_once(
+    robomaker_emulator: Emulator, client: DeploymentClient
+) -> None:
+    # One slot for two robots: the first ends, the second runs on (the manual clock stops there)
+    # until the stage's real-time deadline cancels the job, whose watch then goes on from the first.
+    fleet, robots = await _site(client, [{}, {}], name="halfway")
+    plan = attrs_evolve_stage(
+        _plan(await _version(client), [fleet], stage_timeout=3, rollback=False),
+        DeploymentConfig(concurrent_deployment_percentage=50),
+    )
+    rollout = client.rollout(plan, **FAST)
+    events: list[object] = []
+    async with rollout:
+        async for event in rollout:
+            events.append(event)
+            if isinstance(event, StageStarted):
+                job = event.attempt.job
+                assert job is not None
+                while not _any_robot_ended(await client.describe_deployment_job(job)):
+                    robomaker_emulator.advance_clock(0.1)
+    report = await rollout.result()
+    assert report.status == "timed_out" and report.stages[0].attempts[0].timed_out
+    succeeded = [e for e in events if isinstance(e, RobotSucceeded)]
+    assert len(succeeded) == 1, [(type(e).__name__, getattr(e, "arn", "")) for e in events]
+    finished = next(i for i, e in enumerate(events) if isinstance(e, StageFinished))
+    assert events.index(succeeded[0]) < finished  # seen by the watch the deadline stopped
+    assert succeeded[0].arn in robots and set(report.stages[0].attempts[0].cancelled) == set(robots) - {
+        succeeded[0].arn
+    }
+
+
+def _any_robot_ended(job: DescribedDeploymentJob) -> bool:
+    return any(robot.status.is_terminal for robot in job.robot_deployment_summary)

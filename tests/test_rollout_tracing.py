@@ -15,10 +15,12 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 
 from robomaker_deploy import DeploymentApplicationConfig, DeploymentClient, LaunchConfig, RobotDeploymentStep
 from robomaker_deploy.emulator import TAG_FAIL_STEP
-from tests.test_rollout import FAST, _plan, _site, _version
+from tests.test_rollout import FAST, _plan, _site, _version, client, robomaker_emulator
 from tests.test_tracing import _attributes, _named, _one, spans
 
-__all__ = ["spans"]  # the fixture, shared with test_tracing
+# The fixtures, shared: spans with test_tracing; client and its emulator (on either backend) with
+# test_rollout.
+__all__ = ["client", "robomaker_emulator", "spans"]
 
 FAILING = {TAG_FAIL_STEP: RobotDeploymentStep.EXECUTING_PRE_LAUNCH.value}
 
@@ -27,7 +29,7 @@ def _children(found: Sequence[ReadableSpan], parent: ReadableSpan) -> list[Reada
     return [s for s in found if s.parent is not None and s.parent.span_id == parent.context.span_id]
 
 
-@pytest.mark.asyncio
+@pytest.mark.anyio
 @pytest.mark.robomaker_emulator(speed=300)
 @pytest.mark.parametrize("read_events", [True, False], ids=["events", "result-only"])
 async def test_a_rollout_is_a_span_with_its_stages_rollbacks_waits_and_calls_under_it(
