@@ -44,7 +44,7 @@ from robomaker_deploy import (
     ValidationError,
 )
 from robomaker_deploy._cli.output import to_json
-from robomaker_deploy._rollout.dbos import _load_plan, _plan_document, _running
+from robomaker_deploy._rollout.dbos import _database_url, _load_plan, _plan_document, _running
 from robomaker_deploy._rollout.gates import CommandGate, Gate, HttpGate
 from robomaker_deploy.dbos import RolloutStepError, RolloutWorker, rollout_id, rollout_report, submit_rollout
 from robomaker_deploy.emulator import TAG_FAIL_STEP, Emulator
@@ -426,3 +426,23 @@ async def test_a_rollout_rides_out_an_outage_longer_than_the_client_s_own_retrie
         looks.close()
     assert report.status == "succeeded"
     assert jobs == [1, 1]
+
+
+@pytest.mark.parametrize(
+    ("given", "made"),
+    [
+        ("sqlite:///{dir}/q.sqlite?timeout=30", "q.sqlite"),  # a query is not part of the file's name
+        ("{dir}/p.sqlite", "p.sqlite"),
+        ("sqlite:///{dir}/ro.sqlite?mode=ro", None),  # read-only: not created
+        ("sqlite://", None),  # in memory
+    ],
+)
+def test_a_sqlite_database_url_names_the_file_made_owner_only(
+    tmp_path: Path, given: str, made: str | None
+) -> None:
+    url = _database_url(given.format(dir=tmp_path))
+    assert url.startswith("sqlite://")
+    files = sorted(p.name for p in tmp_path.iterdir())
+    assert files == ([made] if made else [])
+    if made:
+        assert stat.S_IMODE((tmp_path / made).stat().st_mode) == 0o600

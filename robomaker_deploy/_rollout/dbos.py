@@ -52,6 +52,7 @@ from dbos import (
     WorkflowHandleAsync,
     WorkflowSerializationFormat,
 )
+from sqlalchemy.engine import make_url
 
 from .._documents import _converter
 from .._errors import RoboMakerError, ValidationError
@@ -252,15 +253,23 @@ def rollout_id(plan: RolloutPlan, key: str = "") -> str:
 
 
 def _database_url(database: str | os.PathLike[str]) -> str:
-    """A system database URL: as given, or a file path made a SQLite URL; a SQLite file is made 0600."""
+    """A system database URL: as given, or a file path made a SQLite URL; a SQLite file is made 0600.
+
+    The URL is read as SQLAlchemy (DBOS's engine) reads it, so that a query such as ``?timeout=30``
+    is not taken for part of the file's name; an in-memory or read-only database is left alone.
+    """
     text = os.fspath(database)
     if "://" not in text:
         text = f"sqlite:///{Path(text).resolve()}"
-    if text.startswith("sqlite:///"):
-        path = Path(text.removeprefix("sqlite:///"))
-        # The workflow inputs are plans with their launch configs: owner-only from the first byte.
-        os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
-        path.chmod(0o600)
+    url = make_url(text)
+    if url.get_backend_name() != "sqlite":
+        return text
+    path = url.database
+    if not path or path == ":memory:" or url.query.get("mode") in ("ro", "memory"):
+        return text
+    # The workflow inputs are plans with their launch configs: owner-only from the first byte.
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+    Path(path).chmod(0o600)
     return text
 
 
