@@ -3,6 +3,7 @@
 Both run as processes of their own against an emulator in a third process,
 with a state file, exactly as in production: the only thing that survives a
 kill is what they wrote to disk (the checkpoint) and what the service did.
+Those processes run on the test's anyio backend, asyncio or trio.
 
 * An event consumer that saves its stream's checkpoint after each event is
   killed at 10 or more moments while a deployment runs; the events it
@@ -49,7 +50,7 @@ from tests.support.world import make_application, make_fleet, process_client
 ROOT = Path(__file__).resolve().parent.parent
 PRE_LAUNCH = RobotDeploymentStep.EXECUTING_PRE_LAUNCH.value
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
 
 async def _start(module: str, *args: str) -> Process:
@@ -101,7 +102,7 @@ def _without_repeats(lines: list[str], kills: int) -> list[str]:
 
 
 async def test_an_event_consumer_killed_at_random_delivers_what_an_uninterrupted_one_does(
-    tmp_path: Path,
+    tmp_path: Path, anyio_backend: str
 ) -> None:
     rng = random.Random(1234)
     args = ("--clock", "manual", "--seed", "7", "--state-file", str(tmp_path / "emulator.sqlite"))
@@ -123,10 +124,14 @@ async def test_an_event_consumer_killed_at_random_delivers_what_an_uninterrupted
                 deployment_config=DeploymentConfig(concurrent_deployment_percentage=50),
             )
             files = {who: (tmp_path / f"{who}.log", tmp_path / f"{who}.json") for who in ("steady", "victim")}
-            consumers = {
-                who: await _start("tests.support.events_consumer", url, job.arn, str(log), str(saved))
-                for who, (log, saved) in files.items()
-            }
+
+            async def consumer(who: str) -> Process:
+                log, saved = files[who]
+                return await _start(
+                    "tests.support.events_consumer", url, job.arn, str(log), str(saved), anyio_backend
+                )
+
+            consumers = {who: await consumer(who) for who in files}
             kills = 0
             try:
                 while True:
@@ -144,10 +149,7 @@ async def test_an_event_consumer_killed_at_random_delivers_what_an_uninterrupted
                     with anyio.fail_after(60):  # a broken consumer must not hang the suite
                         while True:
                             if consumers["victim"].returncode is not None and not now.status.is_terminal:
-                                log, saved = files["victim"]
-                                consumers["victim"] = await _start(
-                                    "tests.support.events_consumer", url, job.arn, str(log), str(saved)
-                                )
+                                consumers["victim"] = await consumer("victim")
                             if all([await _caught_up(saved, expected) for _, saved in files.values()]):
                                 break
                             await anyio.sleep(0.01)
@@ -214,15 +216,19 @@ async def _jobs_since(
 
 
 async def _deployed(client: DeploymentClient, app: str, version: str, fleets: Sequence[str]) -> None:
-    """Each fleet runs ``version`` (without the pre-launch script that fails), so a rollback has a target."""
+    """Each fleet runs ``version`` (without the pre-launch script that fails), so a rollback has a target.
+
+    The fleets are deployed all at once, as a rollout's stages are not: this is only the world before it.
+    """
     old = DeploymentApplicationConfig(
         application=app,
         application_version=version,
         launch_config=LaunchConfig(package_name="p", launch_file="l.launch"),
     )
-    for fleet in fleets:
-        running = await client.create_deployment_job(fleet=fleet, application_configs=[old])
-        await client.wait_until_deployment_succeeded(running)
+    running = [await client.create_deployment_job(fleet=fleet, application_configs=[old]) for fleet in fleets]
+    async with anyio.create_task_group() as group:
+        for job in running:
+            group.start_soon(client.wait_until_deployment_succeeded, job)
 
 
 async def _three_fleets(client: DeploymentClient, plan: Path) -> tuple[list[str], set[str]]:
@@ -276,7 +282,9 @@ def _normal(report: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-async def test_a_rollout_killed_at_random_finishes_as_an_uninterrupted_one(tmp_path: Path) -> None:
+async def test_a_rollout_killed_at_random_finishes_as_an_uninterrupted_one(
+    tmp_path: Path, anyio_backend: str
+) -> None:
     rng = random.Random(99)
     with emulator_process("--speed", "20", "--state-file", str(tmp_path / "emulator.sqlite")) as (_, url):
         async with process_client(url) as client:
@@ -287,7 +295,7 @@ async def test_a_rollout_killed_at_random_finishes_as_an_uninterrupted_one(tmp_p
             kills = 0
             for run in ("steady", "killed"):
                 checkpoint, report = tmp_path / f"{run}.json", tmp_path / f"{run}-report.json"
-                args = (url, str(plan), str(checkpoint), str(report))
+                args = (url, str(plan), str(checkpoint), str(report), anyio_backend)
                 starts = 0
                 while True:
                     # The killed run alternates between reading the events (a watch saved per poll)

@@ -102,12 +102,13 @@ async def _one_run(
     return to_json(report), kills
 
 
+@pytest.mark.slow
 @pytest.mark.asyncio
 async def test_a_dbos_rollout_on_sqlite_killed_again_and_again_finishes_as_an_uninterrupted_one(
     tmp_path: Path,
 ) -> None:
     rng = random.Random(19)
-    with emulator_process("--speed", "20", "--state-file", str(tmp_path / "emulator.sqlite")) as (_, url):
+    with emulator_process("--speed", "60", "--state-file", str(tmp_path / "emulator.sqlite")) as (_, url):
         async with process_client(url) as client:
             plan_file = tmp_path / "plan.toml"
             fleets, seen = await _three_fleets(client, plan_file)
@@ -193,13 +194,14 @@ async def _many_workers(
     return reports, orphans
 
 
+@pytest.mark.slow
 @pytest.mark.asyncio
 async def test_dbos_rollouts_on_postgres_survive_a_dead_worker(tmp_path: Path) -> None:
     _postgres()
     failing = {TAG_FAIL_STEP: PRE_LAUNCH}  # not retryable: the stage fails and the rollout rolls back
     with (
         postgres_server() as database,
-        emulator_process("--speed", "20", "--state-file", str(tmp_path / "emulator.sqlite")) as (_, url),
+        emulator_process("--speed", "60", "--state-file", str(tmp_path / "emulator.sqlite")) as (_, url),
     ):
         async with process_client(url) as client:
             app, today = await make_application(client, name="app", architectures=[Architecture.X86_64])
@@ -381,6 +383,7 @@ def test_a_worker_on_trio_is_refused_with_the_reason(tmp_path: Path) -> None:
 NAMES = ("canary", "site")
 
 
+@pytest.mark.slow
 @pytest.mark.asyncio
 async def test_a_rollout_rides_out_an_outage_longer_than_the_client_s_own_retries(tmp_path: Path) -> None:
     with socket.socket() as probe:
