@@ -344,7 +344,8 @@ async def _rollout_run(folder: Path, backend: str, rng: random.Random | None) ->
                     assert await runner.wait() == 0
                 break
             finally:
-                await _kill(runner)
+                with anyio.CancelScope(shield=True):  # reaped even when the other run failed
+                    await _kill(runner)
         return json.loads(report.read_text()), await _jobs_since(client, fleets, seen), kills
 
 
