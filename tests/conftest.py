@@ -42,6 +42,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if item.get_closest_marker("anyio") is not None:
             item.add_marker(pytest.mark.filterwarnings(TRIO_TRANSPORT_WARNING))
+    # The slow tests first (in their order; the rest keep theirs): spread over make test's parallel
+    # workers from the start, rather than one of them left to the end with the others idle.
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
 @pytest.fixture(params=["asyncio", "trio"])

@@ -215,6 +215,7 @@ async def test_an_emulators_client_polls_at_the_emulators_speed(robomaker_emulat
     assert attrs.evolve(chosen) == chosen
 
 
+@pytest.mark.slow
 def test_emulator_client_keywords_are_typed(tmp_path: Path) -> None:
     sample = tmp_path / "misuse.py"
     sample.write_text(

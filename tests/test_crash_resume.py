@@ -3,6 +3,7 @@
 Both run as processes of their own against an emulator in a third process,
 with a state file, exactly as in production: the only thing that survives a
 kill is what they wrote to disk (the checkpoint) and what the service did.
+Those processes run on the test's anyio backend, asyncio or trio.
 
 * An event consumer that saves its stream's checkpoint after each event is
   killed at 10 or more moments while a deployment runs; the events it
@@ -14,17 +15,21 @@ kill is what they wrote to disk (the checkpoint) and what the service did.
   moments, its restarts reading its events or not in turn; the jobs the
   service made and the final report are those of an uninterrupted run of the
   same rollout: no job created twice, no stage skipped, no robot left behind.
+  The uninterrupted run runs alongside, in a world built the same way in an
+  emulator process of its own.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import random
 import signal
 import subprocess
 import sys
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +54,7 @@ from tests.support.world import make_application, make_fleet, process_client
 ROOT = Path(__file__).resolve().parent.parent
 PRE_LAUNCH = RobotDeploymentStep.EXECUTING_PRE_LAUNCH.value
 
-pytestmark = pytest.mark.anyio
+pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
 
 async def _start(module: str, *args: str) -> Process:
@@ -101,7 +106,7 @@ def _without_repeats(lines: list[str], kills: int) -> list[str]:
 
 
 async def test_an_event_consumer_killed_at_random_delivers_what_an_uninterrupted_one_does(
-    tmp_path: Path,
+    tmp_path: Path, anyio_backend: str
 ) -> None:
     rng = random.Random(1234)
     args = ("--clock", "manual", "--seed", "7", "--state-file", str(tmp_path / "emulator.sqlite"))
@@ -123,10 +128,14 @@ async def test_an_event_consumer_killed_at_random_delivers_what_an_uninterrupted
                 deployment_config=DeploymentConfig(concurrent_deployment_percentage=50),
             )
             files = {who: (tmp_path / f"{who}.log", tmp_path / f"{who}.json") for who in ("steady", "victim")}
-            consumers = {
-                who: await _start("tests.support.events_consumer", url, job.arn, str(log), str(saved))
-                for who, (log, saved) in files.items()
-            }
+
+            async def consumer(who: str) -> Process:
+                log, saved = files[who]
+                return await _start(
+                    "tests.support.events_consumer", url, job.arn, str(log), str(saved), anyio_backend
+                )
+
+            consumers = {who: await consumer(who) for who in files}
             kills = 0
             try:
                 while True:
@@ -144,10 +153,7 @@ async def test_an_event_consumer_killed_at_random_delivers_what_an_uninterrupted
                     with anyio.fail_after(60):  # a broken consumer must not hang the suite
                         while True:
                             if consumers["victim"].returncode is not None and not now.status.is_terminal:
-                                log, saved = files["victim"]
-                                consumers["victim"] = await _start(
-                                    "tests.support.events_consumer", url, job.arn, str(log), str(saved)
-                                )
+                                consumers["victim"] = await consumer("victim")
                             if all([await _caught_up(saved, expected) for _, saved in files.values()]):
                                 break
                             await anyio.sleep(0.01)
@@ -214,15 +220,19 @@ async def _jobs_since(
 
 
 async def _deployed(client: DeploymentClient, app: str, version: str, fleets: Sequence[str]) -> None:
-    """Each fleet runs ``version`` (without the pre-launch script that fails), so a rollback has a target."""
+    """Each fleet runs ``version`` (without the pre-launch script that fails), so a rollback has a target.
+
+    The fleets are deployed all at once, as a rollout's stages are not: this is only the world before it.
+    """
     old = DeploymentApplicationConfig(
         application=app,
         application_version=version,
         launch_config=LaunchConfig(package_name="p", launch_file="l.launch"),
     )
-    for fleet in fleets:
-        running = await client.create_deployment_job(fleet=fleet, application_configs=[old])
-        await client.wait_until_deployment_succeeded(running)
+    running = [await client.create_deployment_job(fleet=fleet, application_configs=[old]) for fleet in fleets]
+    async with anyio.create_task_group() as group:
+        for job in running:
+            group.start_soon(client.wait_until_deployment_succeeded, job)
 
 
 async def _three_fleets(client: DeploymentClient, plan: Path) -> tuple[list[str], set[str]]:
@@ -242,6 +252,40 @@ async def _three_fleets(client: DeploymentClient, plan: Path) -> tuple[list[str]
     names = dict(zip(("canary", "site_a", "site_b"), fleets, strict=True))
     await anyio.Path(plan).write_text(PLAN.format(app=app.arn, version=new.version, **names))
     return fleets, seen
+
+
+#: A run of a rollout: its report as JSON, the jobs it made per fleet (:func:`_jobs_since`), its kills.
+Run = tuple[dict[str, Any], dict[str, list[str]], int]
+
+
+@contextlib.asynccontextmanager
+async def _three_fleet_world(
+    folder: Path, *, speed: int
+) -> AsyncIterator[tuple[str, DeploymentClient, list[str], set[str]]]:
+    """A world of ``folder``'s own: an emulator process at ``speed`` with :func:`_three_fleets` built in
+    it (the plan written to ``folder/plan.toml``). Its URL, a client on it, the fleets, the jobs so far.
+
+    Built twice the same way, it is the same world twice, but for ARNs and times: an uninterrupted run
+    and a killed one of the same rollout run side by side, each in its own, and compare as if run in turn.
+    """
+    await anyio.Path(folder).mkdir()
+    with emulator_process("--speed", str(speed), "--state-file", str(folder / "emulator.sqlite")) as (_, url):
+        async with process_client(url) as client:
+            fleets, seen = await _three_fleets(client, folder / "plan.toml")
+            yield url, client, fleets, seen
+
+
+async def _side_by_side(**runs: Callable[[], Awaitable[Run]]) -> dict[str, Run]:
+    """Each of ``runs`` at once (one task group); their results by name."""
+    done: dict[str, Run] = {}
+
+    async def one(name: str, run: Callable[[], Awaitable[Run]]) -> None:
+        done[name] = await run()
+
+    async with anyio.create_task_group() as group:
+        for name, run in runs.items():
+            group.start_soon(one, name, run)
+    return done
 
 
 def _normal(report: dict[str, Any]) -> dict[str, Any]:
@@ -276,38 +320,44 @@ def _normal(report: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-async def test_a_rollout_killed_at_random_finishes_as_an_uninterrupted_one(tmp_path: Path) -> None:
-    rng = random.Random(99)
-    with emulator_process("--speed", "20", "--state-file", str(tmp_path / "emulator.sqlite")) as (_, url):
-        async with process_client(url) as client:
-            plan = tmp_path / "plan.toml"
-            fleets, seen = await _three_fleets(client, plan)
+async def _rollout_run(folder: Path, backend: str, rng: random.Random | None) -> Run:
+    """:data:`PLAN`'s rollout in a world of its own, run to its end by ``tests.support.rollout_runner``;
+    with ``rng``, killed at 20 random moments first and started again each time, its restarts reading
+    its events or not in turn (each resumes what the other left)."""
+    kills = 0
+    async with _three_fleet_world(folder, speed=20) as (url, client, fleets, seen):
+        report = folder / "report.json"
+        args = (url, str(folder / "plan.toml"), str(folder / "checkpoint.json"), str(report), backend)
+        starts = 0
+        while True:
+            events = ("events",) if rng is not None and starts % 2 else ()
+            starts += 1
+            runner = await _start("tests.support.rollout_runner", *args, *events)
+            try:
+                if rng is not None and kills < 20:
+                    await anyio.sleep(rng.uniform(0.2, 1.5))
+                    if runner.returncode is None:
+                        await _kill(runner)
+                        kills += 1
+                        continue
+                with anyio.fail_after(300):
+                    assert await runner.wait() == 0
+                break
+            finally:
+                with anyio.CancelScope(shield=True):  # reaped even when the other run failed
+                    await _kill(runner)
+        return json.loads(report.read_text()), await _jobs_since(client, fleets, seen), kills
 
-            runs: dict[str, tuple[dict[str, Any], dict[str, list[str]]]] = {}
-            kills = 0
-            for run in ("steady", "killed"):
-                checkpoint, report = tmp_path / f"{run}.json", tmp_path / f"{run}-report.json"
-                args = (url, str(plan), str(checkpoint), str(report))
-                starts = 0
-                while True:
-                    # The killed run alternates between reading the events (a watch saved per poll)
-                    # and awaiting the result alone (the job awaited in shared polls): each resumes
-                    # what the other left.
-                    events = ("events",) if run == "killed" and starts % 2 else ()
-                    starts += 1
-                    runner = await _start("tests.support.rollout_runner", *args, *events)
-                    if run == "killed" and kills < 20:
-                        await anyio.sleep(rng.uniform(0.2, 1.5))
-                        if runner.returncode is None:
-                            await _kill(runner)
-                            kills += 1
-                            continue
-                    with anyio.fail_after(300):
-                        assert await runner.wait() == 0
-                    break
-                runs[run] = (json.loads(report.read_text()), await _jobs_since(client, fleets, seen))
+
+async def test_a_rollout_killed_at_random_finishes_as_an_uninterrupted_one(
+    tmp_path: Path, anyio_backend: str
+) -> None:
+    runs = await _side_by_side(
+        steady=partial(_rollout_run, tmp_path / "steady", anyio_backend, None),
+        killed=partial(_rollout_run, tmp_path / "killed", anyio_backend, random.Random(99)),
+    )
     steady, killed = runs["steady"], runs["killed"]
-    assert kills == 20, kills
+    assert killed[2] == 20, killed[2]
     assert steady[0]["status"] == "stopped" and steady[0]["stages"][2]["status"] == "failed"
     assert [len(a) for a in steady[1].values()] == [2, 2, 3]  # deploy (+ retry) and rollback per fleet
     assert _normal(killed[0]) == _normal(steady[0])

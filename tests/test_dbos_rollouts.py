@@ -9,7 +9,8 @@ so every kill lands mid-rollout and the rollout still moves on.
 
 * SQLite: one worker, one three-stage rollout (a retry and a rollback
   included), killed 10 or more times and started again each time; the jobs
-  the service made and the report are those of an uninterrupted run.
+  the service made and the report are those of an uninterrupted run (run
+  alongside, in a world built the same way in an emulator of its own).
 * PostgreSQL (started by the test): two workers, 20 rollouts, one worker
   killed while it runs some; a new process with the dead worker's executor ID
   recovers them (DBOS's recovery at launch) and they finish, each once, with
@@ -23,6 +24,7 @@ import os
 import random
 import socket
 import stat
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -54,7 +56,7 @@ from tests.support.dbos_runs import SystemDatabase, kill, tail, worker
 from tests.support.leaks import loaded_after
 from tests.support.postgres import PostgresUnavailable, postgres_binaries, postgres_server
 from tests.support.world import make_application, make_fleet, process_client
-from tests.test_crash_resume import _deployed, _jobs_since, _normal, _three_fleets
+from tests.test_crash_resume import Run, _deployed, _jobs_since, _normal, _side_by_side, _three_fleet_world
 
 PRE_LAUNCH = RobotDeploymentStep.EXECUTING_PRE_LAUNCH.value
 DONE = ("SUCCESS", "ERROR")
@@ -102,24 +104,27 @@ async def _one_run(
     return to_json(report), kills
 
 
+async def _sqlite_run(folder: Path, rng: random.Random | None) -> Run:
+    """The three-fleet rollout on one worker and a SQLite system database, in a world of its own; with
+    ``rng``, the worker killed again and again (:func:`_one_run`)."""
+    async with _three_fleet_world(folder, speed=60) as (url, client, fleets, seen):
+        plan = RolloutPlan.from_toml(folder / "plan.toml")
+        database, log = str(folder / "rollouts.sqlite"), folder / "worker.log"
+        report, kills = await _one_run(url, database, plan, folder.name, log, rng)
+        return report, await _jobs_since(client, fleets, seen), kills
+
+
+@pytest.mark.slow
 @pytest.mark.asyncio
 async def test_a_dbos_rollout_on_sqlite_killed_again_and_again_finishes_as_an_uninterrupted_one(
     tmp_path: Path,
 ) -> None:
-    rng = random.Random(19)
-    with emulator_process("--speed", "20", "--state-file", str(tmp_path / "emulator.sqlite")) as (_, url):
-        async with process_client(url) as client:
-            plan_file = tmp_path / "plan.toml"
-            fleets, seen = await _three_fleets(client, plan_file)
-            plan = RolloutPlan.from_toml(plan_file)
-
-            runs: dict[str, tuple[dict[str, Any], dict[str, list[str]]]] = {}
-            kills = 0
-            for run, killer in (("steady", None), ("killed", rng)):
-                database, log = str(tmp_path / f"{run}.sqlite"), tmp_path / f"{run}.log"
-                report, kills = await _one_run(url, database, plan, run, log, killer)
-                runs[run] = (report, await _jobs_since(client, fleets, seen))
+    runs = await _side_by_side(
+        steady=partial(_sqlite_run, tmp_path / "steady", None),
+        killed=partial(_sqlite_run, tmp_path / "killed", random.Random(19)),
+    )
     steady, killed = runs["steady"], runs["killed"]
+    kills = killed[2]
     print(f"SQLite: {kills} kills")
     assert kills >= 10, f"only {kills} kills: the rollout ended too soon for the test to mean much"
     assert steady[0]["status"] == "stopped" and steady[0]["stages"][2]["status"] == "failed"
@@ -193,13 +198,14 @@ async def _many_workers(
     return reports, orphans
 
 
+@pytest.mark.slow
 @pytest.mark.asyncio
 async def test_dbos_rollouts_on_postgres_survive_a_dead_worker(tmp_path: Path) -> None:
     _postgres()
     failing = {TAG_FAIL_STEP: PRE_LAUNCH}  # not retryable: the stage fails and the rollout rolls back
     with (
         postgres_server() as database,
-        emulator_process("--speed", "20", "--state-file", str(tmp_path / "emulator.sqlite")) as (_, url),
+        emulator_process("--speed", "60", "--state-file", str(tmp_path / "emulator.sqlite")) as (_, url),
     ):
         async with process_client(url) as client:
             app, today = await make_application(client, name="app", architectures=[Architecture.X86_64])
@@ -381,6 +387,7 @@ def test_a_worker_on_trio_is_refused_with_the_reason(tmp_path: Path) -> None:
 NAMES = ("canary", "site")
 
 
+@pytest.mark.slow
 @pytest.mark.asyncio
 async def test_a_rollout_rides_out_an_outage_longer_than_the_client_s_own_retries(tmp_path: Path) -> None:
     with socket.socket() as probe:

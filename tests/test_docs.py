@@ -68,6 +68,7 @@ def test_there_are_samples_of_every_kind() -> None:
     assert len(TESTS) >= 2
 
 
+@pytest.mark.slow
 def test_every_python_sample_type_checks(tmp_path: Path) -> None:
     files = []
     for sample in PYTHON:

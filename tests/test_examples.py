@@ -160,6 +160,7 @@ def test_the_rollout_example_stops_at_the_failing_site(
     assert checkpoint.exists()
 
 
+@pytest.mark.slow
 def test_the_dbos_rollout_example_runs_on_sqlite_and_a_second_run_deploys_nothing(
     robomaker_emulator_background: Emulator, tmp_path: Path
 ) -> None:

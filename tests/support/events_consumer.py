@@ -1,12 +1,13 @@
 """A process that consumes a job's events the way orchestration code should, for the crash test.
 
-    python -m tests.support.events_consumer URL JOB LOG CHECKPOINT
+    python -m tests.support.events_consumer URL JOB LOG CHECKPOINT BACKEND
 
 Each event is appended to LOG as one canonical line (no times: what it says
 about the job and its robots), flushed to disk, and only then is the stream's
 checkpoint saved to CHECKPOINT, atomically. Started again after a SIGKILL, it
 resumes from CHECKPOINT: at most the event logged but not yet checkpointed is
-logged again. Exits 0 once the job ended.
+logged again. Exits 0 once the job ended. It runs on anyio's BACKEND
+(``asyncio`` or ``trio``, the crash test's own).
 """
 
 from __future__ import annotations
@@ -57,4 +58,4 @@ async def consume(url: str, job: str, log: Path, saved: Path, resume: WaitCheckp
 if __name__ == "__main__":
     url, job, log, saved = sys.argv[1], sys.argv[2], Path(sys.argv[3]), Path(sys.argv[4])
     resume = WaitCheckpoint.from_json(saved.read_text()) if saved.exists() else None
-    anyio.run(consume, url, job, log, saved, resume)
+    anyio.run(consume, url, job, log, saved, resume, backend=sys.argv[5])

@@ -1,8 +1,9 @@
 """A process that runs a rollout with a checkpoint file, for the crash test.
 
-    python -m tests.support.rollout_runner URL PLAN.toml CHECKPOINT REPORT [events]
+    python -m tests.support.rollout_runner URL PLAN.toml CHECKPOINT REPORT BACKEND [events]
 
-Runs ``client.rollout(plan, checkpoint=CHECKPOINT)`` to its end and writes the
+Runs ``client.rollout(plan, checkpoint=CHECKPOINT)`` to its end, on anyio's
+BACKEND (``asyncio`` or ``trio``, the crash test's own), and writes the
 final report as JSON to REPORT. With ``events``, it reads the rollout's events
 (so each job is followed robot by robot and the checkpoint also saved per
 poll); without, it only awaits ``result()``. Killed at any moment and started
@@ -37,5 +38,6 @@ async def run(url: str, plan_file: Path, checkpoint: Path, report_file: Path, ev
 
 
 if __name__ == "__main__":
-    url, plan_file, checkpoint, report_file = sys.argv[1:5]
-    anyio.run(run, url, Path(plan_file), Path(checkpoint), Path(report_file), sys.argv[5:] == ["events"])
+    url, plan_file, checkpoint, report_file, backend = sys.argv[1:6]
+    events = sys.argv[6:] == ["events"]
+    anyio.run(run, url, Path(plan_file), Path(checkpoint), Path(report_file), events, backend=backend)
