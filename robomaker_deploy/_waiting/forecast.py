@@ -19,12 +19,23 @@ the time to the next poll):
 * once robots have ended and none is in flight, the job's own end is due:
   ``0``, and the plain backoff applies.
 
+The cadence spends a job's calls where its robots are: a watch of one robot
+polls about every ``max_delay`` and sees its end later than the backoff
+would (median 12 s against 6 s on the bench), a watch of twenty robots
+polls more often than the backoff and sees theirs sooner (5 s against 9 s);
+per robot, the median end and the median failure are seen sooner, for about
+30% fewer calls per job (``bench/bench_watch.py``, which prints both by
+fleet size).
+
 This replaced a forecast of when the robots could first succeed (the time
 left in a download, spans learned from the job's finished robots) whose
 backoff counted from then: it saved calls by sleeping while robots
 downloaded, and so saw the failures that came in those sleeps late (the
-median failed robot 10 s after its end, against 7 s for the plain backoff;
-``bench/bench_watch.py``).
+median failed robot 10 s after its end, against 7 s for the plain backoff).
+The time left still says when a download should end, but not whether the
+robot fails first: polling at those ends as well as on the cadence cost
+0.8-0.9 of the backoff's calls, and counting a downloading robot as half a
+robot saw failures later than the backoff (measured on the same bench).
 """
 
 from __future__ import annotations
