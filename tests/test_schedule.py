@@ -94,12 +94,16 @@ def test_the_cadence_tightens_with_the_robots_in_flight() -> None:
     # Whatever the attempt: max_delay / k**0.6 (middle jitter: the cadence itself).
     for attempt in (1, 3, 9):
         assert policy.next_delay(attempt, None, in_flight=4)[0] == pytest.approx(30 / 4**CADENCE)
-    delays = [policy.next_delay(1, None, in_flight=k)[0] for k in (2, 5, 10)]
-    assert delays == pytest.approx([30 / 2**0.6, 30 / 5**0.6, 30 / 10**0.6])  # 19.8, 11.4, 7.5 s
+    delays = [policy.next_delay(1, None, in_flight=k)[0] for k in (2, 3, 5)]
+    assert delays == pytest.approx([30 / 2**0.6, 30 / 3**0.6, 30 / 5**0.6])  # 19.8, 15.5, 11.4 s
     # One robot: never the whole max_delay, which the backoff only draws by chance.
     assert policy.next_delay(1, None, in_flight=1) == (28, False)
-    # So many robots that the cadence would be shorter than min_delay: min_delay.
-    assert policy.next_delay(1, None, in_flight=10_000) == (2, False)
+    # Past about six robots, a poll of the job costs more than the cadence would gain: max_delay / 3.
+    assert policy.next_delay(1, None, in_flight=7) == (10, False)
+    assert policy.next_delay(1, None, in_flight=10_000) == (10, False)
+    # Never below min_delay, whatever max_delay / 3 is.
+    narrow = WaitPolicy(min_delay=2, max_delay=4, timeout=None, clock=MIDDLE)
+    assert narrow.next_delay(1, None, in_flight=100) == (2, False)
 
 
 def test_the_cadence_is_jittered_within_min_delay() -> None:
@@ -116,6 +120,26 @@ def test_the_cadence_is_jittered_within_min_delay() -> None:
     # A clock that draws out of range is clamped, as the backoff's is.
     wild = WaitPolicy(min_delay=2, max_delay=30, timeout=None, clock=WaitClock(random=lambda a, b: 1e9))
     assert wild.next_delay(1, None, in_flight=4) == (28, False)
+
+
+@given(
+    st.floats(0.1, 10),
+    st.floats(0, 100),
+    st.one_of(st.floats(0.001, 10_000), st.integers(1, 10_000)),
+    st.floats(0, 1),
+    st.integers(1, 50),
+)
+def test_the_cadence_stays_within_its_bounds(
+    min_delay: float, spread: float, in_flight: float, draw: float, attempt: int
+) -> None:
+    max_delay = min_delay + spread
+    clock = WaitClock(random=lambda low, high: low + draw * (high - low))
+    policy = WaitPolicy(min_delay=min_delay, max_delay=max_delay, timeout=None, clock=clock)
+    delay, final = policy.next_delay(attempt, None, in_flight=in_flight)
+    assert not final
+    assert min_delay <= delay <= max(min_delay, max_delay - min_delay)
+    # More robots in flight never make the watch poll less often (the jitter aside).
+    assert delay <= policy.next_delay(attempt, None, in_flight=in_flight / 2)[0] + min_delay
 
 
 def test_a_cadence_past_the_deadline_moves_the_last_poll_to_it() -> None:

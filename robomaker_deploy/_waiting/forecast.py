@@ -21,11 +21,13 @@ the time to the next poll):
 
 The cadence spends a job's calls where its robots are: a watch of one robot
 polls about every ``max_delay`` and sees its end later than the backoff
-would (median 12 s against 6 s on the bench), a watch of twenty robots
-polls more often than the backoff and sees theirs sooner (5 s against 9 s);
-per robot, the median end and the median failure are seen sooner, for about
-30% fewer calls per job (``bench/bench_watch.py``, which prints both by
-fleet size).
+would (median 13.5 s against 7 s on the bench), a watch of twenty robots
+polls more often than the backoff and sees theirs sooner (5.5 s against
+9 s); per robot, the median end and the median failure are seen sooner, for
+about 31% fewer calls per job (``bench/bench_watch.py``, which prints both
+by fleet size). Past about six robots in flight the cadence stops
+tightening (``WaitPolicy.next_delay``): a poll describes every robot of the
+job, so a large job's polls cost more.
 
 This replaced a forecast of when the robots could first succeed (the time
 left in a download, spans learned from the job's finished robots) whose

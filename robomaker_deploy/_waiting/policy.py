@@ -26,7 +26,8 @@ __all__ = ["ExitPolicy", "WaitClock", "WaitPolicy"]
 #: every end as likely at any moment; failures are not (a robot fails validation within seconds of its
 #: start), and fleets that deploy many robots at once hold most of them. Measured on bench/bench_watch.py
 #: against the plain backoff, calls / median failed notice: 0.5 gave 0.63x / 1.04x, 0.55 0.67x / 0.95-0.97x,
-#: 0.59 0.69x / 0.89-1.07x, 0.6 0.70x / 0.83-0.89x: the least that kept them no later in every run.
+#: 0.59 0.69x / 0.89-1.07x, 0.6 0.70x / 0.83-0.89x: the least that kept them no later in every run
+#: (with the floor of max_delay / 3 that next_delay adds, 0.69x / 0.88-0.91x).
 CADENCE = 0.6
 
 ExitPolicy = Literal["detach", "cancel"]
@@ -77,9 +78,9 @@ class WaitPolicy:
     (``max_delay`` alone once *n* passes ``log2(max_delay / min_delay) + 1``).
     A watch of robots polls on a cadence instead, while some can end: with
     *k* robots in flight (before any started, the share the service starts
-    first) it sleeps ``max_delay / k**0.6`` (:data:`CADENCE`), give or take
-    ``min_delay / 2`` of jitter, never less than ``min_delay`` nor more than
-    ``max_delay - min_delay``: each robot
+    first) it sleeps ``max_delay / k**0.6`` (:data:`CADENCE`), but no less
+    than ``max_delay / 3`` nor more than ``max_delay - min_delay``, give or
+    take ``min_delay / 2`` of jitter (and never less than ``min_delay``): each robot
     in flight can end, or fail, at any moment, and the more there are the
     sooner one does. When that delay would leave less
     than ``min_delay`` before the deadline, the next poll is the last and is
@@ -128,13 +129,17 @@ class WaitPolicy:
         (a watch's count; ``0``: none, or not counted, and the backoff applies).
         """
         if in_flight > 0:  # a NaN count is not: the plain backoff then
-            # Jittered by min_delay around the cadence, as the backoff's delays are, so that watches
-            # started together do not poll in step. The longest sleep stays min_delay short of
-            # max_delay, which the backoff sleeps only by chance (it draws its delays up to it) and
-            # a one-robot job would sleep at every poll.
-            cadence = self.max_delay / in_flight**CADENCE
+            # The longest sleep stays min_delay short of max_delay, which the backoff sleeps only by
+            # chance (it draws its delays up to it) and a one-robot job would sleep at every poll.
+            longest = self.max_delay - self.min_delay
+            # Every poll describes all of the job's robots (and a checkpointed stream writes them all),
+            # so a poll costs more the larger the job: past about six robots in flight the cadence
+            # stops tightening, at three polls per max_delay.
+            cadence = max(self.max_delay / 3, min(longest, self.max_delay / in_flight**CADENCE))
+            # Jittered by min_delay around it, as the backoff's delays are, so that watches started
+            # together do not poll in step.
             delay = self.clock.random(cadence - self.min_delay / 2, cadence + self.min_delay / 2)
-            delay = max(self.min_delay, min(self.max_delay - self.min_delay, delay))
+            delay = max(self.min_delay, min(longest, delay))
         elif attempt > self.attempt_ceiling:
             delay = self._jittered(self.max_delay)
         else:
