@@ -3,7 +3,8 @@
 Kept apart from the loop that follows it so that a schedule can be read,
 tested and reasoned about as arithmetic: :meth:`WaitPolicy.next_delay` is a
 pure function of the attempt number, the time left, how many robots can end
-before the next poll (a watch's count, ``forecast``) and the clock's jitter.
+before the next poll (a watch's count of its robots in flight, ``forecast``)
+and the clock's jitter.
 """
 
 from __future__ import annotations
@@ -80,10 +81,10 @@ class WaitPolicy:
     *k* robots in flight (before any started, the share the service starts
     first) it sleeps ``max_delay / k**0.6`` (:data:`CADENCE`), but no less
     than ``max_delay / 3`` nor more than ``max_delay - min_delay``, give or
-    take ``min_delay / 2`` of jitter (and never less than ``min_delay``): each robot
-    in flight can end, or fail, at any moment, and the more there are the
-    sooner one does. When that delay would leave less
-    than ``min_delay`` before the deadline, the next poll is the last and is
+    take ``min_delay / 2`` of jitter (and never less than ``min_delay``):
+    each robot in flight can end, or fail, at any moment, and the more there
+    are the sooner one does (see ``forecast``). When that delay would leave
+    less than ``min_delay`` before the deadline, the next poll is the last and is
     moved to the deadline itself, less the ``lead`` a poll takes (the slowest
     poll of the wait so far, at most ``min_delay``), so that it still
     completes in time; if it does not show an end the wait raises
