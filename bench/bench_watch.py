@@ -1,4 +1,4 @@
-"""Watching deployments: the robots' forecast against today's plain backoff, on the same jobs at once.
+"""Watching deployments: the cadence of the robots in flight against the plain backoff, on the same jobs.
 
 Against the emulator at speed 1 (its timeline as the service's: robots take
 tens of seconds, the download most of it, and report the time remaining in
@@ -10,10 +10,11 @@ twelve fails (while validating, downloading or launching, by the emulator's
 fault tags). Each job is watched twice at the same time, through two
 clients so that no call is shared:
 
-* ``backoff``: today's schedule, the Smithy backoff alone (2 s doubling to
-  30 s, with jitter), as ``watch_deployment_job`` was;
-* ``forecast``: ``watch_deployment_job`` as it is, whose backoff counts from
-  the end of the time in which the robots' forecast expects no end.
+* ``backoff``: the Smithy backoff alone (2 s doubling to 30 s, with
+  jitter), as ``watch_deployment_job`` was, and as the waits still poll;
+* ``forecast``: ``watch_deployment_job`` as it is, which polls every
+  ``max_delay / k**0.6`` while *k* robots are in flight (before any started,
+  the share the service starts first; see ``_waiting/forecast.py``).
 
 Both see the same timelines (same jobs, same emulator seed), so the
 difference is the schedule's alone. Time is virtual: when every watch is
@@ -26,7 +27,12 @@ emulator's. Measured:
   the emulator's count);
 * the notice of each robot's end: from its ``deploymentFinishTime`` (on the
   emulator's clock) to the poll that first saw it ended. Median and worst
-  over every robot of every round, and the 90th percentile.
+  over every robot of every round, and the 90th percentile; the failed
+  robots' median apart (issue 20), and by failure code.
+* by fleet size, each schedule's polls per job (each watch's own count) and
+  median notice: the cadence spends its calls where robots are many, so a
+  small fleet is polled less often than under the backoff and sees its ends
+  later, and a large one the other way round.
 
 The default delays (2 s, 30 s); the jitter of both schedules comes from
 random generators seeded alike.
@@ -170,12 +176,13 @@ def _jobs(emu: Emulator, rng: random.Random, label: str) -> list[str]:
 
 async def _watch(
     client: DeploymentClient, arn: str, policy: WaitPolicy, forecast: bool, time: VirtualTime
-) -> list[tuple[float, bool, str]]:
-    """Watch one job to its end: the notice of each robot's end, whether the robot failed, and its code."""
+) -> tuple[int, list[tuple[float, bool, str]]]:
+    """Watch one job to its end: its polls, and each robot's notice, whether it failed, and its code."""
     notices: dict[str, tuple[float, bool, str]] = {}
     final: DescribedDeploymentJob | None = None
+    watch = Watch(client._poller(), arn, policy, forecast=forecast)
     with time.watcher():
-        async for snapshot in DeploymentWatch(Watch(client._poller(), arn, policy, forecast=forecast)):
+        async for snapshot in DeploymentWatch(watch):
             seen = time.now()
             for robot in snapshot.robot_deployment_summary:
                 finish = robot.deployment_finish_time
@@ -185,7 +192,7 @@ async def _watch(
                     notices[robot.arn] = (seen - finish.timestamp(), failed, code)
             final = snapshot
     assert final is not None and final.status.is_terminal
-    return list(notices.values())
+    return watch.polls, list(notices.values())
 
 
 async def _round(seed: int) -> dict[str, dict[str, Any]]:
@@ -196,23 +203,27 @@ async def _round(seed: int) -> dict[str, dict[str, Any]]:
         before = emu.stats()["calls"].get("DescribeDeploymentJob", 0)
         async with emu.client() as backoff, emu.client() as forecast:
             clients = {"backoff": backoff, "forecast": forecast}
-            results: dict[str, list[list[tuple[float, bool, str]]]] = {name: [] for name in SCHEDULES}
+            results: dict[str, list[tuple[int, int, list[tuple[float, bool, str]]]]] = {
+                name: [] for name in SCHEDULES
+            }
 
-            async def one(name: str, arn: str, jitter: random.Random) -> None:
+            async def one(name: str, index: int, arn: str, jitter: random.Random) -> None:
                 clock = WaitClock(sleep=time.sleep, now=time.now, wall=time.now, random=jitter.uniform)
                 policy = WaitPolicy(timeout=None, min_delay=MIN_DELAY, max_delay=MAX_DELAY, clock=clock)
-                results[name].append(await _watch(clients[name], arn, policy, name == "forecast", time))
+                polls, notices = await _watch(clients[name], arn, policy, name == "forecast", time)
+                results[name].append((SIZES[index % len(SIZES)], polls, notices))
 
             async with anyio.create_task_group() as group:
                 for name in SCHEDULES:
                     jitter = random.Random(seed * 1000 + 7)  # the same draws for both schedules
-                    for arn in arns:
-                        group.start_soon(one, name, arn, jitter)
+                    for index, arn in enumerate(arns):
+                        group.start_soon(one, name, index, arn, jitter)
             for name, client in clients.items():
                 out[name] = {
                     "calls": client._poller().stats.describes,
                     "jobs": len(arns),
-                    "notices": [n for job in results[name] for n in job],
+                    "notices": [n for _, _, job in results[name] for n in job],
+                    "by_size": [(size, polls, [n for n, _, _ in job]) for size, polls, job in results[name]],
                 }
         counted = emu.stats()["calls"].get("DescribeDeploymentJob", 0) - before
         assert counted == sum(r["calls"] for r in out.values()), (counted, out)
@@ -348,12 +359,13 @@ async def forecast_against_backoff(report: Report | None = None) -> None:
     print(
         f"  concurrency {concurrency}%, delays {MIN_DELAY:g}-{MAX_DELAY:g} s, emulator speed 1, virtual time"
     )
-    totals: dict[str, dict[str, Any]] = {name: {"calls": 0, "jobs": 0, "notices": []} for name in SCHEDULES}
+    totals: dict[str, dict[str, Any]] = {
+        name: {"calls": 0, "jobs": 0, "notices": [], "by_size": []} for name in SCHEDULES
+    }
     for seed in range(1, ROUNDS + 1):
         for name, result in (await _round(seed)).items():
-            totals[name]["calls"] += result["calls"]
-            totals[name]["jobs"] += result["jobs"]
-            totals[name]["notices"] += result["notices"]
+            for key in totals[name]:
+                totals[name][key] += result[key]
     print("  notice of a robot's end (s):  median    p90  worst")
     figures: dict[str, dict[str, float]] = {}
     for name, total in totals.items():
@@ -377,6 +389,16 @@ async def forecast_against_backoff(report: Report | None = None) -> None:
         for code in sorted({code for _, failed, code in total["notices"] if failed}):
             f = _figures([notice for notice, _, each in total["notices"] if each == code])
             print(f"      {code:32} {f['robots']:5d} {f['median']:6.2f} {f['p90']:6.2f} {f['worst']:6.2f}")
+    print("  by fleet size: polls per job and median notice (s), backoff / forecast")
+    for size in SIZES:
+        cells = []
+        for name in SCHEDULES:
+            jobs = [(polls, notices) for each, polls, notices in totals[name]["by_size"] if each == size]
+            polls = statistics.mean(polls for polls, _ in jobs)
+            cells.append((polls, statistics.median(n for _, notices in jobs for n in notices)))
+        (old_polls, old_notice), (new_polls, new_notice) = cells
+        polls = f"{old_polls:5.1f} / {new_polls:5.1f} polls"
+        print(f"    {size:3d} robots  {polls}  {old_notice:5.2f} / {new_notice:5.2f} s")
     if report is not None:
         new, old = figures["forecast"], figures["backoff"]
         report.ratio(
@@ -396,4 +418,4 @@ async def forecast_against_backoff(report: Report | None = None) -> None:
 
 
 if __name__ == "__main__":
-    anyio.run(main)
+    anyio.run(main, Report())  # the report prints each ratio as it is added

@@ -1,4 +1,4 @@
-"""A watch's schedule as arithmetic: the backoff counted from the robots' forecast, on a fake clock."""
+"""A watch's schedule as arithmetic: the backoff, or the cadence of the robots in flight, on a fake clock."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from robomaker_deploy import (
+    DeploymentConfig,
     DeploymentStatus,
     DescribedDeploymentJob,
     ProgressDetail,
@@ -19,7 +20,8 @@ from robomaker_deploy import (
     WaitClock,
     WaitPolicy,
 )
-from robomaker_deploy._waiting.forecast import Forecast
+from robomaker_deploy._waiting.forecast import in_flight
+from robomaker_deploy._waiting.policy import CADENCE
 from tests.support.clocks import FakeClock
 from tests.support.scripted import scripted_watch
 
@@ -57,13 +59,16 @@ def robot(
 
 
 def job(
-    *robots: RobotDeployment, status: DeploymentStatus = DeploymentStatus.IN_PROGRESS
+    *robots: RobotDeployment,
+    status: DeploymentStatus = DeploymentStatus.IN_PROGRESS,
+    concurrency: int | None = None,
 ) -> DescribedDeploymentJob:
     return DescribedDeploymentJob(
         arn="arn:aws:robomaker:us-east-1:123456789012:deployment-job/forecast",
         fleet="arn:aws:robomaker:us-east-1:123456789012:deployment-fleet/f/1",
         status=status,
         created_at=_at(0),
+        deployment_config=DeploymentConfig(concurrent_deployment_percentage=concurrency),
         robot_deployment_summary=robots,
     )
 
@@ -72,109 +77,108 @@ def pending(name: str) -> RobotDeployment:
     return robot(name, RobotStatus.PENDING_NEW_DEPLOYMENT)
 
 
-# -- the policy: quiet time, then the backoff ----------------------------------------------------------
+# -- the policy: the backoff, or the cadence of the robots in flight -----------------------------------
 
 
-def test_the_backoff_counts_from_the_end_of_the_quiet_time() -> None:
+def test_without_robots_in_flight_the_backoff_applies() -> None:
     policy = WaitPolicy(min_delay=2, max_delay=30, timeout=None, clock=MIDDLE)
-    # Without a forecast, the Smithy rule as before (middle jitter: 2, 3, 5, 9, 16).
+    # The Smithy rule as before (middle jitter: 2, 3, 5, 9, 16).
     assert [policy.next_delay(n, None)[0] for n in range(1, 6)] == [2, 3, 5, 9, 16]
-    assert policy.next_delay(3, None, quiet=0.0) == (5, False)
-    # Nothing expected for 7 s: the backoff's delay starts then.
-    assert policy.next_delay(1, None, quiet=7.0) == (9, False)
-    assert policy.next_delay(3, None, quiet=7.0) == (12, False)
-    # Never past max_delay, whatever the forecast says.
-    assert policy.next_delay(5, None, quiet=20.0) == (30, False)
-    assert policy.next_delay(1, None, quiet=math.inf) == (30, False)
-    # A forecast that is not a number is no forecast.
-    assert policy.next_delay(3, None, quiet=math.nan) == (5, False)
+    assert policy.next_delay(3, None, in_flight=0.0) == (5, False)
+    # A count that is not a number is no count.
+    assert policy.next_delay(3, None, in_flight=math.nan) == (5, False)
 
 
-def test_a_quiet_time_past_the_deadline_moves_the_last_poll_to_it() -> None:
+def test_the_cadence_tightens_with_the_robots_in_flight() -> None:
+    policy = WaitPolicy(min_delay=2, max_delay=30, timeout=None, clock=MIDDLE)
+    # Whatever the attempt: max_delay / k**0.6 (middle jitter: the cadence itself).
+    for attempt in (1, 3, 9):
+        assert policy.next_delay(attempt, None, in_flight=4)[0] == pytest.approx(30 / 4**CADENCE)
+    delays = [policy.next_delay(1, None, in_flight=k)[0] for k in (2, 3, 5)]
+    assert delays == pytest.approx([30 / 2**0.6, 30 / 3**0.6, 30 / 5**0.6])  # 19.8, 15.5, 11.4 s
+    # One robot: never the whole max_delay, which the backoff only draws by chance.
+    assert policy.next_delay(1, None, in_flight=1) == (28, False)
+    # Past about six robots, a poll of the job costs more than the cadence would gain: max_delay / 3.
+    assert policy.next_delay(1, None, in_flight=7) == (10, False)
+    assert policy.next_delay(1, None, in_flight=10_000) == (10, False)
+    # Never below min_delay, whatever max_delay / 3 is.
+    narrow = WaitPolicy(min_delay=2, max_delay=4, timeout=None, clock=MIDDLE)
+    assert narrow.next_delay(1, None, in_flight=100) == (2, False)
+
+
+def test_the_cadence_is_jittered_within_min_delay() -> None:
+    draws: list[tuple[float, float]] = []
+
+    def low(a: float, b: float) -> float:
+        draws.append((a, b))
+        return a
+
+    policy = WaitPolicy(min_delay=2, max_delay=30, timeout=None, clock=WaitClock(random=low))
+    cadence = 30 / 4**CADENCE
+    assert policy.next_delay(1, None, in_flight=4)[0] == pytest.approx(cadence - 1)
+    assert draws == [pytest.approx((cadence - 1, cadence + 1))]
+    # A clock that draws out of range is clamped, as the backoff's is.
+    wild = WaitPolicy(min_delay=2, max_delay=30, timeout=None, clock=WaitClock(random=lambda a, b: 1e9))
+    assert wild.next_delay(1, None, in_flight=4) == (28, False)
+
+
+@given(
+    st.floats(0.1, 10),
+    st.floats(0, 100),
+    st.one_of(st.floats(0.001, 10_000), st.integers(1, 10_000)),
+    st.floats(0, 1),
+    st.integers(1, 50),
+)
+def test_the_cadence_stays_within_its_bounds(
+    min_delay: float, spread: float, in_flight: float, draw: float, attempt: int
+) -> None:
+    max_delay = min_delay + spread
+    clock = WaitClock(random=lambda low, high: low + draw * (high - low))
+    policy = WaitPolicy(min_delay=min_delay, max_delay=max_delay, timeout=None, clock=clock)
+    delay, final = policy.next_delay(attempt, None, in_flight=in_flight)
+    assert not final
+    assert min_delay <= delay <= max(min_delay, max_delay - min_delay)
+    # More robots in flight never make the watch poll less often (the jitter aside).
+    assert delay <= policy.next_delay(attempt, None, in_flight=in_flight / 2)[0] + min_delay
+
+
+def test_a_cadence_past_the_deadline_moves_the_last_poll_to_it() -> None:
     policy = WaitPolicy(min_delay=2, max_delay=30, timeout=100, clock=MIDDLE)
-    delay, final = policy.next_delay(5, remaining=20.0, lead=0.5, quiet=math.inf)
+    delay, final = policy.next_delay(5, remaining=20.0, lead=0.5, in_flight=1)
     assert final
     assert delay == pytest.approx(19.5)
-    assert policy.next_delay(5, remaining=50.0, lead=0.5, quiet=10.0) == (26, False)
+    assert policy.next_delay(5, remaining=50.0, lead=0.5, in_flight=1) == (28, False)
 
 
-# -- the forecast --------------------------------------------------------------------------------------
+# -- how many robots can end ----------------------------------------------------------------------------
 
 
-def test_nothing_is_expected_before_a_robot_starts() -> None:
-    assert Forecast().quiet(0.0) == 0.0  # nothing seen yet: no forecast
-    assert (
-        Forecast().observe(job(pending("a"), pending("b"), status=DeploymentStatus.PENDING), 5).quiet(5)
-        == math.inf
-    )
-    assert Forecast().observe(job(status=DeploymentStatus.PREPARING), 5).quiet(5) == math.inf
-
-
-def test_a_downloading_robot_is_quiet_until_its_download_ends() -> None:
-    snapshot = job(robot("a", start=90, step=DOWNLOADING, percent=40.0, eta=20), pending("b"))
-    forecast = Forecast().observe(snapshot, at=100.0)
-    assert forecast.quiet(100.0) == 20.0
-    assert forecast.quiet(112.5) == 7.5
-    assert forecast.quiet(130.0) == 0.0  # past it: its end may come any moment
-
-
-def test_a_robot_nothing_is_known_of_may_end_any_moment() -> None:
+def test_robots_in_flight_are_counted() -> None:
+    downloading = robot("a", start=90, step=DOWNLOADING, percent=40.0, eta=20)
     validating = robot("b", start=99, step=RobotDeploymentStep.VALIDATING)
-    snapshot = job(robot("a", start=90, step=DOWNLOADING, percent=40.0, eta=20), validating)
-    assert Forecast().observe(snapshot, at=100.0).quiet(100.0) == 0.0
+    done = robot("c", RobotStatus.IN_SYNC, start=10, finish=40, step=RobotDeploymentStep.FINISHED)
+    failed = robot("d", RobotStatus.FAILED, start=10, finish=20, step=DOWNLOADING)
+    # A robot the service started but that never answered yet (no progress): in flight too.
+    silent = robot("e", RobotStatus.PENDING_NEW_DEPLOYMENT, start=95)
+    assert in_flight(job(downloading, validating, done, failed, silent, pending("f"))) == 3
+    # The time a download says remains does not matter: it can still fail any moment.
+    assert in_flight(job(robot("a", start=90, step=DOWNLOADING, eta=600))) == 1
 
 
-def test_finished_robots_teach_how_long_the_rest_takes() -> None:
-    first = Forecast().observe(
-        job(
-            robot("a", start=90, step=DOWNLOADING, percent=50.0, eta=10),
-            robot("b", start=90, step=DOWNLOADING, eta=30),
-        ),
-        at=100.0,
-    )
-    # a succeeded at 118: 8 s after its download (which ended at 110), 28 s after its start.
-    done = robot("a", RobotStatus.IN_SYNC, start=90, finish=118, step=RobotDeploymentStep.FINISHED)
-    downloading, validating = robot("b", start=90, step=DOWNLOADING, eta=12), robot("c", start=118)
-    snapshot = job(done, downloading, validating)
-    later = first.observe(snapshot, at=118.0)
-    assert later.after_step == {DOWNLOADING: 8.0}
-    assert later.shortest_run == 28.0
-    assert later.expected_end(downloading) == 138.0  # its download ends at 130, plus 8
-    assert later.expected_end(validating) == 146.0  # it started at 118, plus 28
-    assert later.quiet(118.0) == 20.0
-    # What it learned stays; each robot is learned from once.
-    assert later.observe(snapshot, at=119.0).after_step == {DOWNLOADING: 8.0}
-
-
-def test_a_service_clock_ahead_of_ours_is_read_back_on_ours() -> None:
-    # The service's clock runs an hour ahead: a robot that just started says 3700 at our 100.
-    done = robot("a", RobotStatus.IN_SYNC, start=3590, finish=3618, step=RobotDeploymentStep.FINISHED)
-    forecast = Forecast().observe(job(done, robot("b", start=3700)), at=100.0)
-    assert forecast.ahead == 3600.0
-    assert forecast.quiet(100.0) == 28.0  # b started now and the shortest deployment took 28 s
-
-
-def test_failed_robots_teach_nothing() -> None:
-    first = Forecast().observe(job(robot("a", start=90, step=DOWNLOADING, eta=10)), at=100.0)
-    failed = robot("a", RobotStatus.FAILED, start=90, finish=105, step=DOWNLOADING)
-    later = first.observe(job(failed, robot("b", start=105)), at=106.0)
-    assert later.after_step == {}
-    assert later.shortest_run is None
-    assert later.quiet(106.0) == 0.0
-
-
-def test_without_a_time_remaining_the_rate_of_percent_done_says_it() -> None:
-    first = Forecast().observe(job(robot("a", start=0, step=DOWNLOADING, percent=20.0)), at=0.0)
-    assert first.quiet(0.0) == 0.0  # one percentage is no rate
-    second = first.observe(job(robot("a", start=0, step=DOWNLOADING, percent=40.0)), at=10.0)
-    assert second.quiet(10.0) == 30.0  # 2 % a second, 60 % to go
-    third = second.observe(job(robot("a", start=0, step=DOWNLOADING, percent=70.0)), at=20.0)
-    assert third.quiet(20.0) == 12.0  # 50 % in 20 s since the first sighting: 30 % to go
+def test_before_any_robot_starts_the_first_share_counts() -> None:
+    robots = [pending(f"r{n}") for n in range(20)]
+    assert in_flight(job(*robots, status=DeploymentStatus.PENDING, concurrency=25)) == 5
+    assert in_flight(job(*robots, status=DeploymentStatus.PREPARING, concurrency=34)) == pytest.approx(6.8)
+    assert in_flight(job(*robots, status=DeploymentStatus.PENDING)) == 20  # no limit: all at once
+    # A share below one robot still starts one.
+    assert in_flight(job(pending("a"), pending("b"), status=DeploymentStatus.PENDING, concurrency=25)) == 1
 
 
 def test_once_no_robot_runs_the_jobs_end_is_due() -> None:
     done = robot("a", RobotStatus.IN_SYNC, start=10, finish=40, step=RobotDeploymentStep.FINISHED)
-    assert Forecast().observe(job(done), at=41.0).quiet(41.0) == 0.0
+    assert in_flight(job(done, pending("b"))) == 0  # the backoff, until b starts or the job ends
+    assert in_flight(job(done)) == 0
+    assert in_flight(job(status=DeploymentStatus.PREPARING)) == 0  # no robots: nothing to count
 
 
 @given(
@@ -183,60 +187,58 @@ def test_once_no_robot_runs_the_jobs_end_is_due() -> None:
             st.sampled_from(list(RobotStatus)),
             st.one_of(st.none(), st.floats(0, 1000)),
             st.one_of(st.none(), st.integers(0, 600)),
-            st.one_of(st.none(), st.floats(0, 100)),
         ),
-        max_size=6,
+        max_size=8,
     ),
-    st.floats(0, 2000),
-    st.floats(0, 600),
+    st.one_of(st.none(), st.integers(1, 100)),
 )
-def test_the_forecast_is_never_negative_and_infinite_only_before_any_start(
-    robots: list[tuple[RobotStatus, float | None, int | None, float | None]], at: float, later: float
+def test_the_count_is_zero_only_once_robots_ended_and_none_runs(
+    robots: list[tuple[RobotStatus, float | None, int | None]], concurrency: int | None
 ) -> None:
     snapshot = job(
         *(
-            robot(
-                f"r{n}",
-                status,
-                start=start,
-                step=DOWNLOADING if eta is not None or percent is not None else None,
-                eta=eta,
-                percent=percent,
-            )
-            for n, (status, start, eta, percent) in enumerate(robots)
-        )
+            robot(f"r{n}", status, start=start, step=None if eta is None else DOWNLOADING, eta=eta)
+            for n, (status, start, eta) in enumerate(robots)
+        ),
+        concurrency=concurrency,
     )
-    quiet = Forecast().observe(snapshot, at).quiet(at + later)
-    assert quiet >= 0
-    started = any(
-        r.status.is_terminal
-        or r.status is RobotStatus.DEPLOYING
-        or r.deployment_start_time
-        or r.progress_detail
-        for r in snapshot.robot_deployment_summary
-    )
-    assert (quiet == math.inf) is not started
+    count = in_flight(snapshot)
+    summary = snapshot.robot_deployment_summary
+    running = [
+        r
+        for r in summary
+        if not r.status.is_terminal
+        and (r.status is RobotStatus.DEPLOYING or r.deployment_start_time or r.progress_detail)
+    ]
+    ended = any(r.status.is_terminal for r in summary)
+    assert count >= 0
+    assert (count == 0) is (not summary or (ended and not running))
+    if running or ended:
+        assert count == len(running)
+    elif summary:
+        assert 1 <= count <= len(summary)
 
 
 # -- the loop, on a scripted deployment ----------------------------------------------------------------
 
 
-def _one_robot(t: float) -> DescribedDeploymentJob:
-    """A job whose one robot starts at 8 s, downloads 12-42 s, launches until 50 s, and succeeds."""
+def _waves(t: float) -> DescribedDeploymentJob:
+    """Four robots two at a time (50%): pending until 8 s, a and b until 40 s, c and d until 70 s."""
     if t < 8:
-        return job(pending("a"), status=DeploymentStatus.PENDING)
-    if t < 12:
-        return job(robot("a", start=8, step=RobotDeploymentStep.VALIDATING))
-    if t < 42:
-        return job(
-            robot(
-                "a", start=8, step=DOWNLOADING, percent=round((t - 12) / 30 * 100, 1), eta=math.ceil(42 - t)
-            )
-        )
-    if t < 50:
-        return job(robot("a", start=8, step=RobotDeploymentStep.LAUNCHING))
-    done = robot("a", RobotStatus.IN_SYNC, start=8, finish=50, step=RobotDeploymentStep.FINISHED)
-    return job(done, status=DeploymentStatus.SUCCEEDED)
+        return job(*(pending(n) for n in "abcd"), status=DeploymentStatus.PENDING, concurrency=50)
+    first = [robot(n, start=8, step=DOWNLOADING, eta=math.ceil(40 - t)) for n in "ab"]
+    if t < 40:
+        return job(*first, pending("c"), pending("d"), concurrency=50)
+    done = [
+        robot(n, RobotStatus.IN_SYNC, start=8, finish=40, step=RobotDeploymentStep.FINISHED) for n in "ab"
+    ]
+    if t < 70:
+        second = [robot(n, start=40, step=RobotDeploymentStep.LAUNCHING) for n in "cd"]
+        return job(*done, *second, concurrency=50)
+    last = [
+        robot(n, RobotStatus.IN_SYNC, start=40, finish=70, step=RobotDeploymentStep.FINISHED) for n in "cd"
+    ]
+    return job(*done, *last, status=DeploymentStatus.SUCCEEDED, concurrency=50)
 
 
 async def _poll_times(forecast: bool) -> list[float]:
@@ -245,7 +247,7 @@ async def _poll_times(forecast: bool) -> list[float]:
 
     async def describe() -> DescribedDeploymentJob:
         seen.append(fake.now)
-        return _one_robot(fake.now)
+        return _waves(fake.now)
 
     policy = WaitPolicy(min_delay=2, max_delay=30, timeout=300, clock=fake.clock())
     async with scripted_watch(describe, policy, forecast=forecast) as watch:
@@ -254,9 +256,12 @@ async def _poll_times(forecast: bool) -> list[float]:
 
 
 @pytest.mark.anyio
-async def test_a_watch_polls_when_the_robots_forecast_says_an_end_can_come() -> None:
-    # The backoff alone (middle jitter): 0, 2, 5, 10, 19, 35, 51; the end (50 s) is seen at 51.
-    assert await _poll_times(forecast=False) == [0, 2, 5, 10, 19, 35, 51]
-    # Pending at 0: nothing before a robot starts, so max_delay. At 30 the download reports 12 s
-    # left, so the backoff (3 s) counts from 42; at 45 it launches, its end due any moment (5 s).
-    assert await _poll_times(forecast=True) == [0, 30, 45, 50]
+async def test_a_watch_polls_on_the_cadence_of_its_robots_in_flight() -> None:
+    # The backoff alone (middle jitter): 0, 2, 5, 10, 19, 35, 51, 67, 83; the end (70 s) is seen at 83.
+    assert await _poll_times(forecast=False) == [0, 2, 5, 10, 19, 35, 51, 67, 83]
+    # Two robots can end at any time from the start (the share of four the service starts first,
+    # then the two in flight): a poll every 30 / 2**0.6 = 19.8 s; the end is seen at 79.2.
+    cadence = 30 / 2**CADENCE
+    assert await _poll_times(forecast=True) == pytest.approx(
+        [0, cadence, 2 * cadence, 3 * cadence, 4 * cadence]
+    )

@@ -2,8 +2,9 @@
 
 Kept apart from the loop that follows it so that a schedule can be read,
 tested and reasoned about as arithmetic: :meth:`WaitPolicy.next_delay` is a
-pure function of the attempt number, the time left, how long nothing is
-expected to happen (a watch's forecast, ``forecast``) and the clock's jitter.
+pure function of the attempt number, the time left, how many robots can end
+before the next poll (a watch's count of its robots in flight, ``forecast``)
+and the clock's jitter.
 """
 
 from __future__ import annotations
@@ -20,6 +21,15 @@ from .._config import DEFAULT_MAX_DELAY, DEFAULT_MIN_DELAY, DEFAULT_TIMEOUT, che
 from .._errors import ValidationError
 
 __all__ = ["ExitPolicy", "WaitClock", "WaitPolicy"]
+
+#: How fast a watch's cadence tightens with its robots in flight: the delay is ``max_delay / k**CADENCE``.
+#: The square root (0.5) would minimise the notice summed over robots at a fixed price per call, were
+#: every end as likely at any moment; failures are not (a robot fails validation within seconds of its
+#: start), and fleets that deploy many robots at once hold most of them. Measured on bench/bench_watch.py
+#: against the plain backoff, calls / median failed notice: 0.5 gave 0.63x / 1.04x, 0.55 0.67x / 0.95-0.97x,
+#: 0.59 0.69x / 0.89-1.07x, 0.6 0.70x / 0.83-0.89x: the least that kept them no later in every run
+#: (with the floor of max_delay / 3 that next_delay adds, 0.69x / 0.88-0.91x).
+CADENCE = 0.6
 
 ExitPolicy = Literal["detach", "cancel"]
 """What a wait does to the job when it is left unfinished: ``detach`` (the job goes on) or ``cancel``."""
@@ -56,8 +66,8 @@ class WaitClock:
     random: Callable[[float, float], float] = random.uniform
     """A number between the two bounds, uniformly (the jitter)."""
     wall: Callable[[], float] = time.time
-    """The time of day in seconds since the epoch, the clock of the service's timestamps: a watch
-    reads its robots' start and finish times, and the time they say remains, against it."""
+    """The time of day in seconds since the epoch, the clock of the service's timestamps (a fake clock
+    moves it with ``now``). The schedule reads no timestamp today: a watch's cadence counts robots."""
 
 
 @attrs.frozen(kw_only=True)
@@ -67,11 +77,14 @@ class WaitPolicy:
     After poll number *n* (the first poll is made at once) the waiter sleeps a
     delay drawn uniformly from ``[min_delay, min(max_delay, min_delay * 2**(n-1))]``
     (``max_delay`` alone once *n* passes ``log2(max_delay / min_delay) + 1``).
-    A watch that expects no robot to end for a while (its forecast: no robot
-    has started yet, or each is still downloading for a time it reported)
-    counts that delay from the end of that quiet time instead of from now,
-    and never sleeps past ``max_delay``. When that delay would leave less
-    than ``min_delay`` before the deadline, the next poll is the last and is
+    A watch of robots polls on a cadence instead, while some can end: with
+    *k* robots in flight (before any started, the share the service starts
+    first) it sleeps ``max_delay / k**0.6`` (:data:`CADENCE`), but no less
+    than ``max_delay / 3`` nor more than ``max_delay - min_delay``, give or
+    take ``min_delay / 2`` of jitter (and never less than ``min_delay``):
+    each robot in flight can end, or fail, at any moment, and the more there
+    are the sooner one does (see ``forecast``). When that delay would leave
+    less than ``min_delay`` before the deadline, the next poll is the last and is
     moved to the deadline itself, less the ``lead`` a poll takes (the slowest
     poll of the wait so far, at most ``min_delay``), so that it still
     completes in time; if it does not show an end the wait raises
@@ -107,26 +120,38 @@ class WaitPolicy:
         return math.log2(self.max_delay / self.min_delay) + 1
 
     def next_delay(
-        self, attempt: int, remaining: float | None, lead: float = 0.0, quiet: float = 0.0
+        self, attempt: int, remaining: float | None, lead: float = 0.0, in_flight: float = 0.0
     ) -> tuple[float, bool]:
         """The sleep after poll number ``attempt``, and whether the poll after it is the last.
 
         ``remaining`` is the time left before the deadline (``None``: no
         deadline), ``lead`` how long before the deadline a last poll should
-        start, and ``quiet`` how long nothing is expected to change (``0``:
-        anything may change at once; ``math.inf``: nothing will before
-        ``max_delay``), from whose end the backoff's delay counts.
+        start, and ``in_flight`` how many robots can end before the next poll
+        (a watch's count; ``0``: none, or not counted, and the backoff applies).
         """
-        if attempt > self.attempt_ceiling:
-            upper = self.max_delay
+        if in_flight > 0:  # a NaN count is not: the plain backoff then
+            # The longest sleep stays min_delay short of max_delay, which the backoff sleeps only by
+            # chance (it draws its delays up to it) and a one-robot job would sleep at every poll.
+            longest = self.max_delay - self.min_delay
+            # Every poll describes all of the job's robots (and a checkpointed stream writes them all),
+            # so a poll costs more the larger the job: past about six robots in flight the cadence
+            # stops tightening, at three polls per max_delay.
+            cadence = max(self.max_delay / 3, min(longest, self.max_delay / in_flight**CADENCE))
+            # Jittered by min_delay around it, as the backoff's delays are, so that watches started
+            # together do not poll in step.
+            delay = self.clock.random(cadence - self.min_delay / 2, cadence + self.min_delay / 2)
+            delay = max(self.min_delay, min(longest, delay))
+        elif attempt > self.attempt_ceiling:
+            delay = self._jittered(self.max_delay)
         else:
-            upper = min(self.max_delay, self.min_delay * 2 ** (attempt - 1))
-        delay = self.clock.random(self.min_delay, upper) if upper > self.min_delay else self.min_delay
-        delay = min(max(delay, self.min_delay), upper)
-        if quiet > 0:  # a NaN forecast is not: the plain backoff then
-            delay = min(self.max_delay, quiet + delay)
+            delay = self._jittered(min(self.max_delay, self.min_delay * 2 ** (attempt - 1)))
         if remaining is None:
             return delay, False
         if remaining - delay <= self.min_delay:
             return max(0.0, remaining - max(0.0, min(lead, self.min_delay))), True
         return delay, False
+
+    def _jittered(self, upper: float) -> float:
+        """The backoff's delay: uniform in ``[min_delay, upper]``, clamped there whatever the clock draws."""
+        delay = self.clock.random(self.min_delay, upper) if upper > self.min_delay else self.min_delay
+        return min(max(delay, self.min_delay), upper)

@@ -2,8 +2,8 @@
 
 A :class:`Watch` is everything one wait on one job is: it polls through the
 client's :class:`~.source.Poller` by its :class:`WaitPolicy` (the first poll
-at once, then the backoff, placed by the robots' forecast when it watches
-them), stops at the job's end, gives up at the deadline, applies the exit
+at once, then the backoff, or a cadence set by its robots in flight when it
+watches them), stops at the job's end, gives up at the deadline, applies the exit
 policy when it is left unfinished, and keeps the :class:`JobState` of what
 it reported, from which its checkpoint is made. What users hold are views of
 it: :class:`DeploymentWatch` (its snapshots), ``DeploymentEvents`` (the
@@ -36,7 +36,7 @@ from .._outcome import (
 )
 from .checkpoint import WaitCheckpoint
 from .events import DeploymentEvent, JobState, diff
-from .forecast import Forecast
+from .forecast import in_flight
 from .policy import WaitPolicy
 from .source import Entry, Poller
 from .tracing import WaitSpan
@@ -104,11 +104,11 @@ class Polling(Generic[S]):
     def _finished(self, snapshot: S) -> bool:
         raise NotImplementedError
 
-    def _saw(self, snapshot: S, at: float) -> None:
-        """Take in a snapshot a poll returned at ``at`` (wall clock)."""
+    def _saw(self, snapshot: S) -> None:
+        """Take in a snapshot a poll returned."""
 
-    def _quiet(self, at: float) -> float:
-        """Seconds from ``at`` during which nothing is expected to change (``0``: anything may)."""
+    def _in_flight(self) -> float:
+        """How many robots can end before the next poll (``0``: not counted; the backoff then)."""
         return 0.0
 
     async def _nap(self, seconds: float) -> None:
@@ -145,7 +145,7 @@ class Polling(Generic[S]):
             self._slowest = max(self._slowest, clock.now() - began)
             if snapshot is not None:
                 self.last = snapshot
-                self._saw(snapshot, clock.wall())
+                self._saw(snapshot)
                 self._done = self._finished(snapshot)
                 key = self._key(snapshot)
                 if key != self._seen:
@@ -162,9 +162,8 @@ class Polling(Generic[S]):
         if self._final or (self._deadline is not None and now >= self._deadline):
             raise self._timed_out()
         remaining = None if self._deadline is None else self._deadline - now
-        quiet = self._quiet(self._policy.clock.wall())
         delay, self._final = self._policy.next_delay(
-            self._polls, remaining, lead=2 * self._slowest, quiet=quiet
+            self._polls, remaining, lead=2 * self._slowest, in_flight=self._in_flight()
         )
         await self._nap(delay)
 
@@ -257,7 +256,8 @@ class Watch(Polling[DeploymentJob]):
         self._poller = poller
         self._detail = detail
         self._described = job if isinstance(job, DescribedDeploymentJob) else None
-        self._forecast = Forecast() if forecast and detail else None
+        self._forecast = forecast and detail
+        """Poll on the cadence of the robots in flight (:mod:`.forecast`), not on the plain backoff."""
         self._entry: Entry | None = None
         self._closed = False
         self._exited = False
@@ -290,16 +290,14 @@ class Watch(Polling[DeploymentJob]):
     def _finished(self, snapshot: DeploymentJob) -> bool:
         return job_finished(snapshot)
 
-    def _saw(self, snapshot: DeploymentJob, at: float) -> None:
+    def _saw(self, snapshot: DeploymentJob) -> None:
         if self._entry is not None:
             self._entry.created_at = snapshot.created_at
         if isinstance(snapshot, DescribedDeploymentJob):
             self._described = snapshot
-            if self._forecast is not None:
-                self._forecast = self._forecast.observe(snapshot, at)
 
-    def _quiet(self, at: float) -> float:
-        return 0.0 if self._forecast is None else self._forecast.quiet(at)
+    def _in_flight(self) -> float:
+        return in_flight(self._described) if self._forecast and self._described is not None else 0.0
 
     async def _nap(self, seconds: float) -> None:
         if self._entry is None:  # pragma: no cover - a watch sleeps only after its first poll
