@@ -33,7 +33,7 @@ async def _run(only: set[str]) -> Report:
         print("== many open clients: memory per further client")
         bench_clients.main(report)
     if not only or "watch" in only:
-        print("== watch: the robots' forecast vs the plain backoff")
+        print("== watch: the cadence of the robots in flight vs the plain backoff")
         await bench_watch.main(report)
     if not only or "rollout" in only:
         print("== rollout: a 1,000-robot stage with its checkpoint, and 50 rollouts sharing their polling")
