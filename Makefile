@@ -31,8 +31,9 @@ $(STAMP): pyproject.toml $(CONSTRAINTS)
 demo: $(STAMP)
 	$(BIN)/robomaker-deploy demo
 
-# On every core (pytest-xdist): each worker takes one test at a time (--maxschedchunk 1), so the
-# slow crash tests, collected first, spread over the workers instead of queueing on one.
+# On every core (pytest-xdist): workers get the smallest batches (--maxschedchunk 1; two tests to
+# start with, then one at a time), so the slow crash tests, collected first, spread over the
+# workers instead of queueing on one.
 test: $(STAMP)
 	$(BIN)/python -m pytest -n auto --maxschedchunk 1
 

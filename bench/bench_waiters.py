@@ -152,7 +152,7 @@ async def _run(
 
 
 def least_listing_calls(ends: list[float], within: float, page: int, share: float = 0.95) -> int:
-    """The fewest listing requests with which *any* pass schedule sees ``share`` of the ``ends`` within
+    """The fewest listing requests with which any schedule of passes sees ``share`` of the ``ends`` within
     ``within`` seconds of each: a lower bound for the shared waiters, computed from the run's real ends.
 
     The schedule is an oracle's: it knows every end in advance, so it walks no pass before the first
@@ -258,12 +258,12 @@ async def main(report: Report | None = None) -> None:
         f" knowing them in advance: {(shared['jobs'] + bound) / shared['jobs']:.3f}x the floor"
     )
     if report is not None:
-        report.ratio(
+        report.ratio(  # a bound, not the SDK's: how close to the floor listing passes can get at all
             f"calls to wait on {JOBS} jobs, an oracle's passes with fixed's p95",
             shared["jobs"] + bound,
             "one describe per job (the floor)",
             shared["jobs"],
-            "<= 1.05",
+            "reported",
             unit="calls",
         )
         report.ratio(

@@ -208,7 +208,7 @@ async def _round(seed: int) -> dict[str, dict[str, Any]]:
             }
 
             async def one(name: str, index: int, arn: str, jitter: random.Random) -> None:
-                clock = WaitClock(sleep=time.sleep, now=time.now, wall=time.now, random=jitter.uniform)
+                clock = WaitClock(sleep=time.sleep, now=time.now, random=jitter.uniform)
                 policy = WaitPolicy(timeout=None, min_delay=MIN_DELAY, max_delay=MAX_DELAY, clock=clock)
                 polls, notices = await _watch(clients[name], arn, policy, name == "forecast", time)
                 results[name].append((SIZES[index % len(SIZES)], polls, notices))
@@ -254,7 +254,7 @@ async def _follow(
         emu.advance_clock(seconds)  # the watch's sleep moves the deployment on, and takes no time
         await anyio.lowlevel.checkpoint()
 
-    clock = WaitClock(sleep=sleep, now=emu.now, wall=emu.now, random=lambda low, high: (low + high) / 2)
+    clock = WaitClock(sleep=sleep, now=emu.now, random=lambda low, high: (low + high) / 2)
     writes = 0
     events = 0
     wall, cpu = time.perf_counter(), time.thread_time()

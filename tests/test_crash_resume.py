@@ -57,11 +57,25 @@ PRE_LAUNCH = RobotDeploymentStep.EXECUTING_PRE_LAUNCH.value
 pytestmark = [pytest.mark.anyio, pytest.mark.slow]
 
 
-async def _start(module: str, *args: str) -> Process:
-    # Its errors go to the test's stderr (shown when the test fails); it prints nothing else.
+async def _start(module: str, *args: str, stdout: int = subprocess.DEVNULL) -> Process:
+    # Its errors go to the test's stderr (shown when the test fails); it prints nothing else, or
+    # (stdout=PIPE) the one line _ready reads.
     return await anyio.open_process(
-        [sys.executable, "-m", module, *args], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=None
+        [sys.executable, "-m", module, *args], cwd=ROOT, stdout=stdout, stderr=None
     )
+
+
+async def _ready(process: Process) -> None:
+    """Wait for ``process`` to print its ``ready`` line (or to end first)."""
+    assert process.stdout is not None
+    received = b""
+    with anyio.fail_after(120):
+        while not received.endswith(b"\n"):
+            try:
+                received += await process.stdout.receive(1)
+            except anyio.EndOfStream:
+                return
+    assert received == b"ready\n", received
 
 
 async def _kill(process: Process) -> None:
@@ -135,9 +149,11 @@ async def test_an_event_consumer_killed_at_random_delivers_what_an_uninterrupted
                     "tests.support.events_consumer", url, job.arn, str(log), str(saved), anyio_backend
                 )
 
-            consumers = {who: await consumer(who) for who in files}
+            consumers: dict[str, Process] = {}
             kills = 0
             try:
+                for who in files:
+                    consumers[who] = await consumer(who)
                 while True:
                     now = await client.describe_deployment_job(job)
                     state = state_of(now)
@@ -164,8 +180,9 @@ async def test_an_event_consumer_killed_at_random_delivers_what_an_uninterrupted
                     with anyio.fail_after(60):
                         await process.wait()
             finally:
-                for process in consumers.values():
-                    await _kill(process)
+                with anyio.CancelScope(shield=True):  # reaped on every way out, a cancellation too
+                    for process in consumers.values():
+                        await _kill(process)
     steady = files["steady"][0].read_text().splitlines()
     victim = files["victim"][0].read_text().splitlines()
     assert kills >= 10, f"only {kills} kills: the deployment ended too soon for the test to mean much"
@@ -332,10 +349,15 @@ async def _rollout_run(folder: Path, backend: str, rng: random.Random | None) ->
         while True:
             events = ("events",) if rng is not None and starts % 2 else ()
             starts += 1
-            runner = await _start("tests.support.rollout_runner", *args, *events)
+            runner = await _start("tests.support.rollout_runner", *args, *events, stdout=subprocess.PIPE)
             try:
                 if rng is not None and kills < 20:
-                    await anyio.sleep(rng.uniform(0.2, 1.5))
+                    # From the moment the runner says it is ready, so that the kill lands in the
+                    # rollout (loading its checkpoint, running a command, saving a poll), not in the
+                    # interpreter's start, which alone takes about a second. Each start gets at most
+                    # 0.35 s of the rollout, so that it outlasts the 20 kills (about 30 would fit).
+                    await _ready(runner)
+                    await anyio.sleep(rng.uniform(0.0, 0.35))
                     if runner.returncode is None:
                         await _kill(runner)
                         kills += 1

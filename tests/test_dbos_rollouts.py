@@ -24,12 +24,14 @@ import os
 import random
 import socket
 import stat
+import warnings
 from functools import partial
 from pathlib import Path
 from typing import Any
 
 import anyio
 import pytest
+import sqlalchemy
 import trio
 from anyio.abc import Process
 
@@ -440,7 +442,8 @@ async def test_a_rollout_rides_out_an_outage_longer_than_the_client_s_own_retrie
     [
         ("sqlite:///{dir}/q.sqlite?timeout=30", "q.sqlite"),  # a query is not part of the file's name
         ("{dir}/p.sqlite", "p.sqlite"),
-        ("sqlite:///{dir}/ro.sqlite?mode=ro", None),  # read-only: not created
+        # Without uri=true, SQLAlchemy drops the mode and opens the file read-write, creating it.
+        ("sqlite:///{dir}/ro.sqlite?mode=ro", "ro.sqlite"),
         ("sqlite://", None),  # in memory
     ],
 )
@@ -449,7 +452,20 @@ def test_a_sqlite_database_url_names_the_file_made_owner_only(
 ) -> None:
     url = _database_url(given.format(dir=tmp_path))
     assert url.startswith("sqlite://")
+    with warnings.catch_warnings():  # SQLAlchemy's warning that it drops a mode without uri=true
+        warnings.simplefilter("ignore", sqlalchemy.exc.SAWarning)
+        engine = sqlalchemy.create_engine(url)  # as DBOS will open it
+        with engine.connect() as connection:
+            connection.exec_driver_sql("CREATE TABLE IF NOT EXISTS t (x INTEGER)")
+        engine.dispose()
     files = sorted(p.name for p in tmp_path.iterdir())
     assert files == ([made] if made else [])
     if made:
         assert stat.S_IMODE((tmp_path / made).stat().st_mode) == 0o600
+
+
+def test_a_sqlite_uri_is_refused_naming_the_database(tmp_path: Path) -> None:
+    given = f"sqlite:///file:{tmp_path}/u.sqlite?uri=true"
+    with pytest.raises(ValidationError, match=r"database.*uri=true"):
+        _database_url(given)
+    assert list(tmp_path.iterdir()) == []

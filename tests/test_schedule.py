@@ -96,8 +96,9 @@ def test_the_cadence_tightens_with_the_robots_in_flight() -> None:
         assert policy.next_delay(attempt, None, in_flight=4)[0] == pytest.approx(30 / 4**CADENCE)
     delays = [policy.next_delay(1, None, in_flight=k)[0] for k in (2, 3, 5)]
     assert delays == pytest.approx([30 / 2**0.6, 30 / 3**0.6, 30 / 5**0.6])  # 19.8, 15.5, 11.4 s
-    # One robot: never the whole max_delay, which the backoff only draws by chance.
-    assert policy.next_delay(1, None, in_flight=1) == (28, False)
+    # One robot: never the whole max_delay, which the backoff only draws by chance (the middle of
+    # the jitter's span, which ends at max_delay - min_delay).
+    assert policy.next_delay(1, None, in_flight=1) == (27, False)
     # Past about six robots, a poll of the job costs more than the cadence would gain: max_delay / 3.
     assert policy.next_delay(1, None, in_flight=7) == (10, False)
     assert policy.next_delay(1, None, in_flight=10_000) == (10, False)
@@ -117,9 +118,14 @@ def test_the_cadence_is_jittered_within_min_delay() -> None:
     cadence = 30 / 4**CADENCE
     assert policy.next_delay(1, None, in_flight=4)[0] == pytest.approx(cadence - 1)
     assert draws == [pytest.approx((cadence - 1, cadence + 1))]
-    # A clock that draws out of range is clamped, as the backoff's is.
+    # At the longest sleep the span ends there, rather than half of it being clamped to one instant.
+    draws.clear()
+    assert policy.next_delay(1, None, in_flight=1) == (26, False)
+    assert draws == [(26, 28)]
+    # A clock that draws out of range is clamped to the span, as the backoff's is.
     wild = WaitPolicy(min_delay=2, max_delay=30, timeout=None, clock=WaitClock(random=lambda a, b: 1e9))
-    assert wild.next_delay(1, None, in_flight=4) == (28, False)
+    assert wild.next_delay(1, None, in_flight=4)[0] == pytest.approx(cadence + 1)
+    assert wild.next_delay(1, None, in_flight=1) == (28, False)
 
 
 @given(
@@ -147,7 +153,7 @@ def test_a_cadence_past_the_deadline_moves_the_last_poll_to_it() -> None:
     delay, final = policy.next_delay(5, remaining=20.0, lead=0.5, in_flight=1)
     assert final
     assert delay == pytest.approx(19.5)
-    assert policy.next_delay(5, remaining=50.0, lead=0.5, in_flight=1) == (28, False)
+    assert policy.next_delay(5, remaining=50.0, lead=0.5, in_flight=1) == (27, False)
 
 
 # -- how many robots can end ----------------------------------------------------------------------------
@@ -174,9 +180,12 @@ def test_before_any_robot_starts_the_first_share_counts() -> None:
     assert in_flight(job(pending("a"), pending("b"), status=DeploymentStatus.PENDING, concurrency=25)) == 1
 
 
-def test_once_no_robot_runs_the_jobs_end_is_due() -> None:
+def test_once_every_robot_ended_the_jobs_end_is_due() -> None:
     done = robot("a", RobotStatus.IN_SYNC, start=10, finish=40, step=RobotDeploymentStep.FINISHED)
-    assert in_flight(job(done, pending("b"))) == 0  # the backoff, until b starts or the job ends
+    # Between a's end and the next start, the robots the service starts next count (one slot here).
+    waiting = job(done, pending("b"), pending("c"), pending("d"), concurrency=25)
+    assert in_flight(waiting) == 1
+    assert in_flight(job(done, pending("b"), pending("c"))) == 2  # no limit: all that are left
     assert in_flight(job(done)) == 0
     assert in_flight(job(status=DeploymentStatus.PREPARING)) == 0  # no robots: nothing to count
 
@@ -192,7 +201,7 @@ def test_once_no_robot_runs_the_jobs_end_is_due() -> None:
     ),
     st.one_of(st.none(), st.integers(1, 100)),
 )
-def test_the_count_is_zero_only_once_robots_ended_and_none_runs(
+def test_the_count_is_zero_only_once_every_robot_ended(
     robots: list[tuple[RobotStatus, float | None, int | None]], concurrency: int | None
 ) -> None:
     snapshot = job(
@@ -203,20 +212,13 @@ def test_the_count_is_zero_only_once_robots_ended_and_none_runs(
         concurrency=concurrency,
     )
     count = in_flight(snapshot)
-    summary = snapshot.robot_deployment_summary
-    running = [
-        r
-        for r in summary
-        if not r.status.is_terminal
-        and (r.status is RobotStatus.DEPLOYING or r.deployment_start_time or r.progress_detail)
-    ]
-    ended = any(r.status.is_terminal for r in summary)
-    assert count >= 0
-    assert (count == 0) is (not summary or (ended and not running))
-    if running or ended:
-        assert count == len(running)
-    elif summary:
-        assert 1 <= count <= len(summary)
+    left = sum(not r.status.is_terminal for r in snapshot.robot_deployment_summary)
+    # Which robots run is the hand-built cases' business above; here, what holds for any snapshot:
+    # nothing can end once every robot has, and otherwise between one and all of those left.
+    if left:
+        assert 1 <= count <= left
+    else:
+        assert count == 0
 
 
 # -- the loop, on a scripted deployment ----------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""What waiting costs, counted by the emulator: a watch's forecast, and the shared passes of many waits.
+"""What waiting costs, counted by the emulator: a watch's cadence, and the shared passes of many waits.
 
 Time never decides a result here: a watch runs on the emulator's virtual
 clock (its sleeps jump it), and the waits run on jobs whose robots never
@@ -48,7 +48,7 @@ async def _watch_in_waves(emu: Emulator, forecast: bool) -> tuple[int, list[floa
 
 
 @pytest.mark.anyio
-async def test_a_watch_polls_fewer_times_by_the_robots_forecast() -> None:
+async def test_a_watch_polls_fewer_times_on_the_cadence_of_its_robots_in_flight() -> None:
     # The same deployment (same seed, so the same timeline) watched both ways, each on its own emulator.
     with Emulator(speed=1, seed=3).run_in_background() as emu:
         backoff = await _watch_in_waves(emu, forecast=False)

@@ -256,7 +256,10 @@ def _database_url(database: str | os.PathLike[str]) -> str:
     """A system database URL: as given, or a file path made a SQLite URL; a SQLite file is made 0600.
 
     The URL is read as SQLAlchemy (DBOS's engine) reads it, so that a query such as ``?timeout=30``
-    is not taken for part of the file's name; an in-memory or read-only database is left alone.
+    is not taken for part of the file's name. Without ``uri=true`` SQLAlchemy drops a ``mode`` and
+    opens the file read-write, creating it if need be, so it is made here first, owner-only. A SQLite
+    URI (``uri=true``, a ``file:`` name) is refused: which file it opens, and whether it creates one,
+    is SQLite's to decide, so it could not be made owner-only before DBOS writes to it.
     """
     text = os.fspath(database)
     if "://" not in text:
@@ -264,8 +267,15 @@ def _database_url(database: str | os.PathLike[str]) -> str:
     url = make_url(text)
     if url.get_backend_name() != "sqlite":
         return text
+    if str(url.query.get("uri", "")).lower() in ("true", "1", "yes", "on"):
+        raise ValidationError(
+            "database",
+            text,
+            "a SQLite URI (uri=true) cannot be made owner-only before DBOS opens it: give the file's "
+            "path, or a sqlite:/// URL without uri",
+        )
     path = url.database
-    if not path or path == ":memory:" or url.query.get("mode") in ("ro", "memory"):
+    if not path or path == ":memory:":
         return text
     # The workflow inputs are plans with their launch configs: owner-only from the first byte.
     os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))

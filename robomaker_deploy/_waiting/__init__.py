@@ -14,7 +14,7 @@ The rooms, in the order a wait passes through them:
   active jobs (``passes``);
 * ``events``, ``checkpoint``, ``forecast``: pure data and functions: typed
   events (a diff of two snapshots), a JSON checkpoint to resume a watch after
-  a restart, and when a watch's robots can end;
+  a restart, and how many of a watch's robots are in flight (its poll cadence);
 * ``tracing``: the OpenTelemetry span of each wait, watch or event stream
   (the ``otel`` extra; without it, nothing is imported).
 

@@ -12,12 +12,14 @@ the time to the next poll):
 
 * a robot in flight is one the service started (its deployment start time,
   its progress, or ``Deploying``) and that has not ended;
-* before any robot of the job has started (the job pending or preparing),
-  the robots the service starts first count: it deploys a job to
+* while none runs but some have yet to start (before the first start, the
+  job pending or preparing; or between one robot's end and the next one's
+  start), the robots the service starts next count: it deploys a job to
   ``concurrentDeploymentPercentage`` of its fleet at once (all of it without
-  a limit), and each of them can fail within seconds of its start;
-* once robots have ended and none is in flight, the job's own end is due:
-  ``0``, and the plain backoff applies.
+  a limit), as many as are left, and each of them can fail within seconds
+  of its start;
+* once every robot has ended, the job's own end is due: ``0``, and the
+  plain backoff applies.
 
 The cadence spends a job's calls where its robots are: a watch of one robot
 polls about every ``max_delay`` and sees its end later than the backoff
@@ -60,9 +62,12 @@ def in_flight(job: DescribedDeploymentJob) -> float:
     """How many robots of ``job`` can end before the next poll (see the module docs); ``0``: none."""
     robots = job.robot_deployment_summary
     running = sum(1 for robot in robots if not robot.status.is_terminal and _started(robot))
-    if running or any(robot.status.is_terminal for robot in robots):
+    if running:
         return float(running)
-    # None started yet: the first robots the service starts are the job's concurrent share.
+    left = sum(1 for robot in robots if not robot.status.is_terminal)
+    if not left:
+        return 0.0  # every robot ended (or none is listed yet): the job's own end is due
+    # None runs: the next robots the service starts are the job's concurrent share, of those left.
     config = job.deployment_config
     share = None if config is None else config.concurrent_deployment_percentage
-    return 0.0 if not robots else max(1.0, len(robots) * (share or 100) / 100)
+    return min(float(left), max(1.0, len(robots) * (share or 100) / 100))

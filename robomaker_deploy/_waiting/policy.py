@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import math
 import random
-import time
 from collections.abc import Awaitable, Callable
 from typing import Literal
 
@@ -65,9 +64,6 @@ class WaitClock:
     """Seconds on a monotonic clock."""
     random: Callable[[float, float], float] = random.uniform
     """A number between the two bounds, uniformly (the jitter)."""
-    wall: Callable[[], float] = time.time
-    """The time of day in seconds since the epoch, the clock of the service's timestamps (a fake clock
-    moves it with ``now``). The schedule reads no timestamp today: a watch's cadence counts robots."""
 
 
 @attrs.frozen(kw_only=True)
@@ -137,10 +133,12 @@ class WaitPolicy:
             # so a poll costs more the larger the job: past about six robots in flight the cadence
             # stops tightening, at three polls per max_delay.
             cadence = max(self.max_delay / 3, min(longest, self.max_delay / in_flight**CADENCE))
-            # Jittered by min_delay around it, as the backoff's delays are, so that watches started
-            # together do not poll in step.
-            delay = self.clock.random(cadence - self.min_delay / 2, cadence + self.min_delay / 2)
-            delay = max(self.min_delay, min(longest, delay))
+            # Jittered over min_delay around it, as the backoff's delays are, so that watches started
+            # together do not poll in step; at the longest sleep the span ends there rather than being
+            # clamped to it, which would put half the draws on the same instant.
+            high = min(longest, cadence + self.min_delay / 2)
+            delay = self.clock.random(high - self.min_delay, high)
+            delay = max(self.min_delay, min(high, delay))
         elif attempt > self.attempt_ceiling:
             delay = self._jittered(self.max_delay)
         else:

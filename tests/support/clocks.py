@@ -46,7 +46,6 @@ class FakeClock:
         return WaitClock(
             sleep=self.sleep,
             now=lambda: self.now,
-            wall=lambda: self.now,
             random=self.pick,
         )
 
@@ -69,7 +68,6 @@ class EmulatorClock:
         return WaitClock(
             sleep=self.sleep,
             now=self._emu.now,
-            wall=self._emu.now,
             random=_middle,
         )
 

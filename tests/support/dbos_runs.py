@@ -42,7 +42,8 @@ async def kill(process: Process) -> None:
     """SIGKILL ``process`` and its whole process group, and reap it."""
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, signal.SIGKILL)
-    await process.wait()
+    with anyio.CancelScope(shield=True):  # reaped even when the run that kills it is being cancelled
+        await process.wait()
 
 
 @contextlib.asynccontextmanager

@@ -4,7 +4,8 @@
 
 Runs ``client.rollout(plan, checkpoint=CHECKPOINT)`` to its end, on anyio's
 BACKEND (``asyncio`` or ``trio``, the crash test's own), and writes the
-final report as JSON to REPORT. With ``events``, it reads the rollout's events
+final report as JSON to REPORT. It prints one line, ``ready``, when its imports
+are done and the rollout is about to start. With ``events``, it reads the rollout's events
 (so each job is followed robot by robot and the checkpoint also saved per
 poll); without, it only awaits ``result()``. Killed at any moment and started
 again with the same arguments (or the other way), it finishes the rollout from
@@ -29,6 +30,10 @@ async def run(url: str, plan_file: Path, checkpoint: Path, report_file: Path, ev
     plan = RolloutPlan.from_toml(plan_file)
     client = process_client(url)
     async with client:
+        # Ready: the crash test times its kill from here, so that it lands in the rollout's own code
+        # (checkpoint, commands, polls) rather than while Python imports the SDK.
+        sys.stdout.write("ready\n")
+        sys.stdout.flush()
         rollout = client.rollout(plan, checkpoint=checkpoint)
         if events:
             async for _ in rollout:
