@@ -274,32 +274,20 @@ async def main(report: Report | None = None) -> None:
             "<= 0.03",
             unit="calls",
         )
-        report.ratio(
-            f"calls to wait on {JOBS} jobs, shared waiters",
-            shared["calls"],
-            "one describe per job (the floor)",
-            shared["jobs"],
-            "<= 1.05",
-            unit="calls",
-        )
-        fixed = results["fixed"]
-        report.ratio(
-            f"calls to wait on {JOBS} jobs, a pass every min_delay",
-            fixed["calls"],
-            "one describe per job (the floor)",
-            fixed["jobs"],
-            "<= 1.05",
-            unit="calls",
-        )
-        paced = results["paced"]
-        report.ratio(
-            f"calls to wait on {JOBS} jobs, passes backing off to max_delay",
-            paced["calls"],
-            "one describe per job (the floor)",
-            paced["jobs"],
-            "<= 1.05",
-            unit="calls",
-        )
+        for way, named in (
+            ("shared", "shared waiters"),
+            ("fixed", "a pass every min_delay"),
+            ("paced", "passes backing off to max_delay"),
+        ):
+            report.ratio(
+                f"calls to wait on {JOBS} jobs, {named}",
+                results[way]["calls"],
+                "one describe per job (the floor)",
+                results[way]["jobs"],
+                "<= 1.05",
+                unit="calls",
+            )
+        fixed, paced = results["fixed"], results["paced"]
         report.ratio(
             "p95 job-end-to-return, shared waiters",
             shared["p95"],

@@ -49,6 +49,7 @@ from robomaker_deploy import (
 from robomaker_deploy._waiting.events import state_of
 from robomaker_deploy.emulator import TAG_FAIL_STEP, TAG_FAILURE_CODE
 from robomaker_deploy.emulator._process import emulator_process
+from tests.support.processes import first_line
 from tests.support.world import make_application, make_fleet, process_client
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,15 +68,10 @@ async def _start(module: str, *args: str, stdout: int = subprocess.DEVNULL) -> P
 
 async def _ready(process: Process) -> None:
     """Wait for ``process`` to print its ``ready`` line (or to end first)."""
-    assert process.stdout is not None
-    received = b""
     with anyio.fail_after(120):
-        while not received.endswith(b"\n"):
-            try:
-                received += await process.stdout.receive(1)
-            except anyio.EndOfStream:
-                return
-    assert received == b"ready\n", received
+        line = await first_line(process)
+    if line.endswith(b"\n"):
+        assert line == b"ready\n", line
 
 
 async def _kill(process: Process) -> None:

@@ -23,6 +23,8 @@ import anyio
 import sqlalchemy as sa
 from anyio.abc import Process
 
+from tests.support.processes import first_line
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 TAIL = 4096
 #: Far beyond what starting a worker needs on any machine: only keeps a broken one from hanging the suite.
@@ -61,10 +63,9 @@ async def worker(
             start_new_session=True,
         )
     try:
-        assert process.stdout is not None
         with anyio.fail_after(START_TIMEOUT):
-            line = await process.stdout.receive(64)
-        if not line.startswith(b"ready"):
+            line = await first_line(process)
+        if line != b"ready\n":
             raise AssertionError(f"worker {executor_id} did not start: {line!r} {tail(log)}")
         yield process
     finally:

@@ -1,11 +1,30 @@
-"""Processes a test must see gone: a program that leaves a grandchild, and whether a pid is dead."""
+"""Processes a test starts or must see gone: a child's first line, a program that leaves a grandchild,
+and whether a pid is dead."""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-__all__ = ["FAMILY", "dead"]
+import anyio
+from anyio.abc import Process
+
+__all__ = ["FAMILY", "dead", "first_line"]
+
+
+async def first_line(process: Process) -> bytes:
+    """The first line ``process`` prints (``ready``, say), newline included; what it printed before it
+    ended if it ends first (no newline then). Read a byte at a time, so nothing after it is taken.
+    Bound it with ``anyio.fail_after``: a child that hangs never prints it."""
+    assert process.stdout is not None
+    received = b""
+    while not received.endswith(b"\n"):
+        try:
+            received += await process.stdout.receive(1)
+        except anyio.EndOfStream:
+            break
+    return received
+
 
 #: A Python program (``python -c FAMILY PIDFILE``) that starts a grandchild in its own process group,
 #: writes ``"its-pid grandchild-pid"`` to PIDFILE, then waits for ever: what a gate that hangs and
